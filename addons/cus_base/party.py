@@ -4,7 +4,6 @@ import datetime as dt
 from sql import Union
 from sql.aggregate import Count
 from sql.conditionals import Coalesce
-from sql.operators import Like
 from stdnum.exceptions import ValidationError
 from stdnum.pl import pesel as stdnum_pesel
 
@@ -224,16 +223,15 @@ class Party(metaclass=PoolMeta):
         Type = pool.get('party.relation.type')
         Date = pool.get('ir.date')
         relation = Relation.__table__()
-        type_ = Type.__table__()
         today = Date.today()
-        join = relation.join(type_, condition=relation.type == type_.id)
-        where = (Like(Coalesce(type_.usages, ''), '%"household"%')
+        types = [t.id for t in Type.search([('usages', 'in', ['household'])])]
+        where = (relation.type.in_(types or [-1])
             & (Coalesce(relation.start_date, dt.date.min) <= today)
             & (Coalesce(relation.end_date, dt.date.max) >= today))
-        forward = join.select(
+        forward = relation.select(
             relation.from_.as_('party'), relation.to.as_('member'),
             where=where)
-        backward = join.select(
+        backward = relation.select(
             relation.to.as_('party'), relation.from_.as_('member'),
             where=where)
         return Union(forward, backward, all_=True)

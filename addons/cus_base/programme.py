@@ -146,7 +146,7 @@ class Programme(Workflow, ModelSQL, ModelView):
                 list(map(int, programmes)), backend.MAX_QUERY_PARAMS):
             query = line.select(
                 line.programme,
-                Sum(line.planned_quantity * line.unit_price),
+                Sum(line.planned_quantity * line.unit_price).as_('amount'),
                 where=SQL_OPERATORS['in'](line.programme, list(sub_ids)),
                 group_by=line.programme)
             sqlite_apply_types(query, [None, 'NUMERIC'])
