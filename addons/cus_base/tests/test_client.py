@@ -91,6 +91,10 @@ class ClientTestCase(unittest.TestCase):
         ModelData = pool.get('ir.model.data')
         spouse_type = ModelData.get_id('cus_base', 'relation_type_spouse')
         child_type = ModelData.get_id('cus_base', 'relation_type_child')
+        parent_type = ModelData.get_id('cus_base', 'relation_type_parent')
+        Type = pool.get('party.relation.type')
+        self.assertEqual(Type(child_type).reverse.id, parent_type)
+        self.assertEqual(Type(spouse_type).reverse.id, spouse_type)
         client = self._client()
         spouse = self._client(name="Maria Kowalska")
         child, other = Party.create([
