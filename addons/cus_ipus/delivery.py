@@ -8,6 +8,7 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
 from .exceptions import DeliveryValidationError
+from .ipus import _fmt
 
 STATES = [
     ('reported', "Reported"),
@@ -27,9 +28,9 @@ class ServiceDelivery(Workflow, ModelSQL, ModelView):
     date = fields.Date("Date", required=True, states=_states)
     line = fields.Many2One(
         'cus.ipus.line', "Plan Line", ondelete='RESTRICT',
+        # The state of the plan is checked by check_line, with a message
+        # that says what is wrong.
         domain=[
-            ('plan.state', 'in', ['approved', 'running']),
-            ('state', '=', 'open'),
             If(Bool(Eval('client')), ('plan.client', '=', Eval('client')),
                 ()),
             ],
@@ -41,7 +42,6 @@ class ServiceDelivery(Workflow, ModelSQL, ModelView):
     application_line = fields.Many2One(
         'cus.application.line', "Application Line", ondelete='RESTRICT',
         domain=[
-            ('application.state', '=', 'qualified'),
             ('application.path', 'in', ['one_off', 'short']),
             If(Bool(Eval('client')),
                 ('application.client', '=', Eval('client')), ()),
@@ -246,7 +246,8 @@ class ServiceDelivery(Workflow, ModelSQL, ModelView):
                     raise DeliveryValidationError(gettext(
                             'cus_ipus.msg_delivery_exceeds_granted',
                             line=origin.rec_name,
-                            granted=origin.quantity, total=total))
+                            granted=_fmt(origin.quantity),
+                            total=_fmt(total)))
 
     @classmethod
     @ModelView.button

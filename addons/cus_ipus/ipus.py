@@ -135,9 +135,9 @@ class Ipus(Workflow, ModelSQL, ModelView):
         "Justification of the Delay",
         states={
             'invisible': ~Eval('late'),
-            'required': Bool(Eval('late')),
             'readonly': Eval('state') != 'draft',
-            })
+            },
+        help="Required to approve a plan drawn up late.")
     valid_from = fields.Date(
         "Valid From", required=True, states=_states,
         domain=[
@@ -400,7 +400,7 @@ class Ipus(Workflow, ModelSQL, ModelView):
                     raise IpusDeleteError(gettext(
                             'cus_ipus.msg_ipus_delete',
                             plan=plan.rec_name))
-        elif mode == 'write' and external:
+        elif mode == 'write':
             changed = set(values) - IPUS_FREE_FIELDS
             for plan in plans:
                 if plan.state != 'draft' and changed:
@@ -463,17 +463,25 @@ class Ipus(Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('approved')
     def approve(cls, plans):
-        pool = Pool()
-        Line = pool.get('cus.ipus.line')
-        Date = pool.get('ir.date')
         # Lock so that two people approving or updating the same plan end
         # with one winner.
         cls.lock(plans)
         previous = [p.previous_version for p in plans if p.previous_version]
         if previous:
             cls.lock(previous)
+        cls._approve(plans)
+        updates = [
+            p for p in plans if p.previous_version and p.state == 'approved']
+        if updates:
+            cls._supersede(updates)
+
+    @classmethod
+    @Workflow.transition('approved')
+    def _approve(cls, plans):
+        pool = Pool()
+        Line = pool.get('cus.ipus.line')
+        Date = pool.get('ir.date')
         for plan in plans:
             plan.check_approvable()
         Line.check_lines([l for p in plans for l in p.lines])
@@ -482,9 +490,6 @@ class Ipus(Workflow, ModelSQL, ModelView):
                 'approved_by': Transaction().user,
                 'approved_date': Date.today(),
                 })
-        updates = [p for p in plans if p.previous_version]
-        if updates:
-            cls._supersede(updates)
 
     @classmethod
     def _supersede(cls, updates):

@@ -1,9 +1,12 @@
 # This file is part of the CUS back office.
 "Helpers that the tests of all CUS modules share"
 
+from contextlib import contextmanager
+
 from stdnum.pl import pesel as stdnum_pesel
 
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 def valid_pesel(birth_date, serial=123, female=False):
     "Return a valid PESEL for the birth date (serial 0-999)"
@@ -36,4 +39,22 @@ def create_user(login, group_xml_ids):
                 }])
     return user
 
-__all__ = ['valid_pesel', 'create_service', 'create_user']
+@contextmanager
+def rolled_back_on_error():
+    """Undo what the block wrote if it raises, as the failed request of a
+    user would be, so that a test can go on in the same transaction"""
+    transaction = Transaction()
+    cursor = transaction.connection.cursor()
+    cursor.execute('SAVEPOINT cus_test')
+    try:
+        yield
+    except Exception:
+        cursor.execute('ROLLBACK TO SAVEPOINT cus_test')
+        transaction.cache.clear()
+        raise
+    else:
+        cursor.execute('RELEASE SAVEPOINT cus_test')
+
+
+__all__ = [
+    'valid_pesel', 'create_service', 'create_user', 'rolled_back_on_error']
