@@ -448,6 +448,34 @@ class Application(Workflow, ModelSQL, ModelView):
             application.check_qualifiable()
             application._set_decision()
         cls.save(applications)
+        cls._grant([a for a in applications if a.path != 'ipus'])
+
+    @classmethod
+    def _grant(cls, applications):
+        "Grant the one-off and short services, or queue them when full"
+        pool = Pool()
+        Line = pool.get('cus.application.line')
+        Waiting = pool.get('cus.service.waiting')
+        granted, waiting = [], []
+        for application in applications:
+            for line in application.lines:
+                start = line.start_date or application.application_date
+                free = line.service.free_capacity(
+                    start, line.end_date or start)
+                if free is not None:
+                    free -= Waiting.queued_before(
+                        line.service, application.application_date)
+                    free -= sum(l.quantity for l in granted
+                        if l.service == line.service)
+                if free is None or free >= line.quantity:
+                    granted.append(line)
+                else:
+                    waiting.append(line)
+        if granted:
+            Line.write(granted, {'state': 'granted'})
+        if waiting:
+            Line.write(waiting, {'state': 'waiting'})
+            Waiting.enlist(waiting)
 
     @classmethod
     @ModelView.button
@@ -533,6 +561,12 @@ class ApplicationLine(sequence_ordered(), ModelSQL, ModelView):
                 ()),
             ])
     notes = fields.Char("Notes", states=_states)
+    state = fields.Selection([
+            ('requested', "Requested"),
+            ('granted', "Granted"),
+            ('waiting', "On the Waiting List"),
+            ('withdrawn', "Withdrawn"),
+            ], "State", readonly=True, required=True, sort=False)
     application_state = fields.Function(
         fields.Selection(STATES, "Application State"),
         'on_change_with_application_state')
@@ -547,6 +581,16 @@ class ApplicationLine(sequence_ordered(), ModelSQL, ModelView):
     @classmethod
     def default_quantity(cls):
         return 1
+
+    @classmethod
+    def default_state(cls):
+        return 'requested'
+
+    @classmethod
+    def copy(cls, lines, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('state', 'requested')
+        return super().copy(lines, default=default)
 
     @fields.depends('application', '_parent_application.state')
     def on_change_with_application_state(self, name=None):

@@ -209,7 +209,7 @@ class ServiceDelivery(Workflow, ModelSQL, ModelView):
     def check_application_line(self):
         app_line = self.application_line
         application = app_line.application
-        if application.state != 'qualified':
+        if application.state != 'qualified' or app_line.state != 'granted':
             raise self._error('msg_delivery_application_not_qualified',
                 application=application.rec_name)
         if (self.service != app_line.service

@@ -42,6 +42,7 @@ OUTCOMES = [
     ]
 LINE_STATES = [
     ('open', "Open"),
+    ('waiting', "On the Waiting List"),
     ('closed', "Closed"),
     ]
 # Fields that may still change once a plan is approved: its closing and its
@@ -490,6 +491,34 @@ class Ipus(Workflow, ModelSQL, ModelView):
                 'approved_by': Transaction().user,
                 'approved_date': Date.today(),
                 })
+        cls._check_capacity(plans)
+
+    @classmethod
+    def _check_capacity(cls, plans):
+        "Lines over the capacity of their service go to the waiting list"
+        pool = Pool()
+        Line = pool.get('cus.ipus.line')
+        Waiting = pool.get('cus.service.waiting')
+        exclude = [p.previous_version for p in plans if p.previous_version]
+        to_wait = []
+        for plan in plans:
+            for line in plan.lines:
+                if line.state != 'open':
+                    continue
+                free = line.service.free_capacity(
+                    line.start_date, line.end_date,
+                    exclude_plans=exclude + [plan])
+                if free is None:
+                    continue
+                free -= Waiting.queued_before(
+                    line.service, plan.application_date or plan.drawn_up_date)
+                free -= sum(
+                    l.quantity for l in to_wait if l.service == line.service)
+                if free < line.quantity:
+                    to_wait.append(line)
+        if to_wait:
+            Line.write(to_wait, {'state': 'waiting'})
+            Waiting.enlist(to_wait)
 
     @classmethod
     def _supersede(cls, updates):
@@ -499,6 +528,7 @@ class Ipus(Workflow, ModelSQL, ModelView):
         previous = [p.previous_version for p in updates]
         was_running = {p.id for p in previous if p.state == 'running'}
         cls.supersede(previous)
+        cls._release(previous)
         # Deliveries follow the plan: they are counted on the new lines.
         to_write = []
         for plan in updates:
@@ -544,12 +574,25 @@ class Ipus(Workflow, ModelSQL, ModelView):
         Line.write(
             [l for p in plans for l in p.lines if l.state == 'open'],
             {'state': 'closed'})
+        cls._release(plans)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, plans):
-        pass
+        pool = Pool()
+        Waiting = pool.get('cus.service.waiting')
+        Waiting.withdraw(Waiting.search([
+                    ('plan_line.plan', 'in', [p.id for p in plans]),
+                    ('state', 'in', ['waiting', 'offered']),
+                    ]))
+        cls._release(plans)
+
+    @classmethod
+    def _release(cls, plans):
+        "Offer the freed units to the next on the waiting lists"
+        Waiting = Pool().get('cus.service.waiting')
+        Waiting.offer_next([l.service for p in plans for l in p.lines])
 
     @classmethod
     @ModelView.button_action('cus_ipus.wizard_ipus_update')

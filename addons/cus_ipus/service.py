@@ -60,7 +60,7 @@ class Service(metaclass=PoolMeta):
                 Literal(None).as_('line'),
                 app_line.id.as_('application_line'),
                 where=(application.state == 'qualified')
-                & application.path.in_(['one_off', 'short']))
+                & (app_line.state == 'granted'))
         return Union(plan_lines, application_lines, all_=True)
 
     @classmethod
