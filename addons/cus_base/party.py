@@ -151,6 +151,11 @@ class Party(metaclass=PoolMeta):
         if Transaction().context.get('cus_client'):
             return 'resident'
 
+    @fields.depends('cus_client', 'client_category')
+    def on_change_cus_client(self):
+        if self.cus_client and not self.client_category:
+            self.client_category = 'resident'
+
     @classmethod
     def default_former_ops_client(cls):
         return False

@@ -508,8 +508,9 @@ class Application(Workflow, ModelSQL, ModelView):
         Assessment = pool.get('cus.needs.assessment')
         assessments = []
         for application in applications:
-            assessment = Assessment(application=application)
-            assessment.on_change_application()
+            assessment = Assessment(
+                application=application, client=application.client)
+            assessment.on_change_client()
             assessments.append(assessment)
         Assessment.save(assessments)
         return {'res_id': [a.id for a in assessments]}

@@ -358,17 +358,39 @@ class Ipus(Workflow, ModelSQL, ModelView):
         if assessments:
             plan.assessment = assessments[-1]
             plan.on_change_assessment()
-        starts = [l.start_date for l in application.lines if l.start_date]
-        plan.valid_from = min(starts) if starts else Date.today()
+        ProgrammeLine = pool.get('cus.programme.line')
+        periods = []
+        for app_line in application.lines:
+            start = app_line.start_date or application.application_date
+            end = app_line.end_date
+            # Support starts within a running programme of the service
+            offers = ProgrammeLine.search([
+                    ('service', '=', app_line.service.id),
+                    ('programme.state', '=', 'running'),
+                    ('programme.end_date', '>=', start),
+                    ])
+            if offers:
+                start = max(start, min(
+                        o.start_date or o.programme.start_date
+                        for o in offers))
+                offer_end = max(
+                    o.end_date or o.programme.end_date for o in offers)
+                end = min(end, offer_end) if end else offer_end
+            periods.append((start, end))
+        plan.valid_from = min(
+            (s for s, _ in periods), default=application.application_date)
         plan.on_change_valid_from()
         lines = []
-        for app_line in application.lines:
+        for app_line, (start, end) in zip(application.lines, periods):
             line = Line(
                 service=app_line.service,
-                start_date=app_line.start_date or plan.valid_from,
-                end_date=app_line.end_date or plan.valid_to,
-                quantity=app_line.quantity)
+                start_date=start,
+                end_date=min(end or plan.valid_to, plan.valid_to),
+                quantity=None)
+            # The quota of the service proposes the schedule and quantity
             line.on_change_service()
+            if not line.quantity:
+                line.quantity = app_line.quantity
             lines.append(line)
         plan.lines = lines
         return plan
@@ -919,12 +941,23 @@ class IpusLine(sequence_ordered(), ModelSQL, ModelView):
                         start=self.start_date.strftime('%d.%m.%Y'),
                         end=self.end_date.strftime('%d.%m.%Y')))
 
+    def _year_share(self, year):
+        "The part of the granted quantity that may fall in the year"
+        start = max(self.start_date, dt.date(year, 1, 1))
+        end = min(self.end_date, dt.date(year, 12, 31))
+        if start > end:
+            return 0
+        limit = max_quantity(
+            start, end, self.per_week, self.per_month,
+            self.per_year or self.service.max_per_year)
+        return self.quantity if limit is None else min(self.quantity, limit)
+
     @classmethod
     def check_yearly_quota(cls, lines):
         """The yearly quota holds per person across all the person's plans
 
-        A line counts in each calendar year it touches with its whole
-        quantity, unless it lies within one year.
+        A line spanning several calendar years counts in each of them with
+        what its schedule allows in that part of its period.
         """
         for line in lines:
             service = line.service
@@ -947,7 +980,8 @@ class IpusLine(sequence_ordered(), ModelSQL, ModelView):
                         ('plan', '!=', line.plan.previous_version.id
                             if line.plan.previous_version else -1),
                         ])
-                total = line.quantity + sum(o.quantity for o in others)
+                total = sum(
+                    l._year_share(year) for l in [line] + list(others))
                 if total > service.max_per_year:
                     raise QuotaError(gettext(
                             'cus_ipus.msg_ipus_line_quota_client_year',

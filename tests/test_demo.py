@@ -1,0 +1,240 @@
+# This file is part of the CUS back office.
+"Test the demo data loader (cus_demo)"
+import datetime as dt
+import unittest
+from collections import defaultdict
+from decimal import Decimal
+
+from stdnum.pl import pesel as stdnum_pesel
+
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction, check_access
+
+from cus_demo import catalogue, programme
+from cus_demo.load import DemoError, load
+
+PASSWORD = 'Demo-Haslo-2021'
+STARACHOWICE = [
+    "Usługi opiekuńcze w miejscu zamieszkania (w tym opieka wytchnieniowa)",
+    "Mobilny konserwator – Złota Rączka",
+    "Taksówka dla seniora",
+    "Mobilny fizjoterapeuta",
+    "Mieszkania chronione dla osób starszych i/lub niepełnosprawnych",
+    "Mieszkania chronione dla osób doświadczających kryzysu w rodzinie "
+    "i opuszczających pieczę zastępczą",
+    "Opieka nad dziećmi do lat 3",
+    "Broker pracy",
+    "Grupy wsparcia dla rodzin w kryzysie",
+    "Pakiet programów zdrowotnych",
+    "Usługi kulturalne",
+    "Usługi sportowo-rekreacyjne",
+    "Animacje społeczności lokalnej",
+    ]
+ROLE_GROUPS = {
+    'dyrektor': 'group_cus_director',
+    'organizator': 'group_cus_organiser',
+    'koordynator': 'group_cus_coordinator',
+    'osl': 'group_cus_community',
+    'finanse': 'group_cus_finance',
+    'admin_cus': 'group_cus_admin',
+    }
+
+
+class DemoTestCase(unittest.TestCase):
+    "Test the demo data"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['cus_base', 'cus_ipus', 'cus_partners', 'cus_osl'])
+
+    def _xml_id(self, module, name):
+        return Pool().get('ir.model.data').get_id(module, name)
+
+    @with_transaction()
+    def test_load(self):
+        "Test the demo loads and holds what the seeds give"
+        pool = Pool()
+        Service = pool.get('cus.service')
+        Package = pool.get('cus.service.package')
+        Programme = pool.get('cus.programme')
+        Party = pool.get('party.party')
+        User = pool.get('res.user')
+        Item = pool.get('ir.module.config_wizard.item')
+
+        result = load(passwords=PASSWORD)
+
+        # Company, admin, language, configuration wizards
+        company = result.company
+        self.assertEqual(
+            company.party.name, "Centrum Usług Społecznych w Starachowicach")
+        self.assertEqual(company.currency.code, 'PLN')
+        self.assertEqual(company.party.addresses[0].city, "Starachowice")
+        admin = User(1)
+        self.assertEqual(admin.company, company)
+        self.assertEqual(admin.language.code, 'pl')
+        self.assertTrue(admin.language.translatable)
+        self.assertFalse(Item.search([('state', '!=', 'done')]))
+
+        # The 13 pilot services of Starachowice
+        for name in STARACHOWICE:
+            with self.subTest(service=name):
+                service, = Service.search([('name', '=', name)])
+                self.assertEqual(service.fee_type, 'free')
+                self.assertEqual(
+                    service.fee_note, "Bezpłatnie w ramach pilotażu")
+                self.assertTrue(service.areas)
+                self.assertTrue(service.target_groups)
+                self.assertTrue(service.providers)
+                self.assertEqual(service.allowed_deviation, Decimal(10))
+
+        taxi, = Service.search([('name', '=', "Taksówka dla seniora")])
+        self.assertEqual(taxi.max_per_month, 2)
+        self.assertEqual(taxi.max_per_year, 6)
+        self.assertEqual(taxi.unit.id, self._xml_id('cus_base', 'uom_ride'))
+        self.assertIn("w ciągu jednego dnia", taxi.quota_note)
+        self.assertEqual(taxi.realiser_category, 'jst')
+        self.assertEqual(taxi.commissioning_modes, ('in_house',))
+        self.assertEqual(taxi.providers, (company.party,))
+
+        handyman, = Service.search([
+                ('name', '=', "Mobilny konserwator – Złota Rączka")])
+        self.assertEqual(handyman.max_per_year, 4)
+        self.assertEqual(handyman.max_unit_duration, 2)
+        self.assertEqual(
+            handyman.unit.id, self._xml_id('cus_base', 'uom_visit'))
+        self.assertIn("bez zakupu materiałów", handyman.quota_note)
+        self.assertEqual(
+            set(handyman.commissioning_modes), {'pzp_social', 'coop_15a'})
+
+        care, = Service.search([('name', '=', STARACHOWICE[0])])
+        self.assertEqual(care.max_per_week, 6)
+        self.assertEqual(care.unit.id, self._xml_id('product', 'uom_hour'))
+        self.assertEqual(care.service_kind, 'more_volume')
+
+        # Koszalin packages with their services and components
+        rodzina, = Package.search([('code', '=', 'RODZINA+')])
+        pomoc, = Package.search([('code', '=', 'POMOC+')])
+        supporting, = Package.search([('name', '=', "Działania wspierające")])
+        self.assertEqual(
+            {s.name for s in rodzina.services},
+            {"Klub Rodzinny (wsparcie grupowe)", "Mediacje dla rodziny",
+                "Wsparcie indywidualne dla dzieci i młodzieży"})
+        self.assertEqual(len(pomoc.services), 6)
+        self.assertEqual(len(supporting.services), 4)
+        mediation, = Service.search([('name', '=', "Mediacje dla rodziny")])
+        self.assertEqual(
+            [c.name for c in mediation.components],
+            ["Mediacje partnerskie/małżeńskie", "Mediacje rodzinne",
+                "Mediacje międzypokoleniowe", "Mediacje sąsiedzkie"])
+        cleaning, = Service.search([('name', '=', "Usługi porządkowe")])
+        self.assertEqual(
+            [c.name for c in cleaning.components],
+            ["Mycie okien", "Usługa pralnicza", "Porządkowanie nagrobków"])
+        for service in rodzina.services + pomoc.services:
+            self.assertEqual(service.fee_type, 'free')
+        self.assertEqual(
+            len(result.services),
+            len(catalogue.STARACHOWICE_SERVICES)
+            + len(catalogue.KOSZALIN_SERVICES))
+        self.assertTrue(Package.search([('name', '=', "Usługi dla seniorów")]))
+
+        # The programme and its financial plan
+        programme_, = Programme.search([
+                ('start_date', '=', dt.date(2021, 4, 1)),
+                ('end_date', '=', dt.date(2023, 4, 30)),
+                ])
+        self.assertEqual(programme_.state, 'running')
+        self.assertEqual(programme_.adopted_by.login, 'dyrektor')
+        amounts = defaultdict(Decimal)
+        services = defaultdict(set)
+        for line in programme_.lines:
+            amounts[line.target_group.code] += line.planned_amount
+            services[line.target_group.code].add(line.service.name)
+        self.assertEqual(amounts['seniors'], Decimal('1087960.00'))
+        self.assertEqual(amounts['families_crisis'], Decimal('331320.00'))
+        self.assertEqual(programme_.planned_amount, Decimal('1419280.00'))
+        self.assertEqual(
+            services['seniors'],
+            {STARACHOWICE[i - 1] for i in [1, 2, 3, 4, 5, 8, 10, 11, 12, 13]})
+        self.assertEqual(
+            services['families_crisis'],
+            {STARACHOWICE[i - 1] for i in [6, 7, 8, 9, 11, 12, 13]})
+        self.assertEqual(
+            {g.code for g in programme_.target_groups},
+            {'seniors', 'families_crisis', 'foster_care_leavers'})
+        self.assertEqual(programme_.name, programme.NAME)
+
+        # Clients
+        clients = Party.search([('cus_client', '=', True)])
+        self.assertGreaterEqual(len(clients), 200)
+        pesels = set()
+        seniors = 0
+        for client in clients:
+            code = client.pesel
+            self.assertTrue(stdnum_pesel.is_valid(code), code)
+            self.assertEqual(
+                client.birth_date, stdnum_pesel.get_birth_date(code))
+            self.assertEqual(
+                client.sex,
+                'female' if stdnum_pesel.get_gender(code) == 'F' else 'male')
+            self.assertTrue(client.client_category)
+            self.assertEqual(client.addresses[0].postal_code, "27-200")
+            self.assertEqual(client.addresses[0].city, "Starachowice")
+            pesels.add(code)
+            if client.birth_date <= dt.date(1956, 12, 31):
+                seniors += 1
+        self.assertEqual(len(pesels), len(clients))
+        self.assertGreater(seniors, len(clients) / 2)
+        former = sum(c.former_ops_client for c in clients) / len(clients)
+        self.assertTrue(0.2 <= former <= 0.45, former)
+        households = [c for c in clients if c.household_size > 1]
+        self.assertGreater(len(households), 20)
+        self.assertEqual(
+            {c.client_category for c in clients},
+            {'resident', 'hybrid', 'social_assistance'})
+
+        # One login per role, in its group, able to log in
+        logins = {l.login: l for l in result.logins}
+        for login, group in ROLE_GROUPS.items():
+            with self.subTest(login=login):
+                user, = User.search([('login', '=', login)])
+                self.assertIn(
+                    self._xml_id('cus_base', group),
+                    [g.id for g in user.groups])
+                self.assertEqual(user.language.code, 'pl')
+                self.assertEqual(user.company, company)
+                self.assertEqual(user.employee.party.name, user.name)
+                self.assertEqual(logins[login].password, PASSWORD)
+                self.assertEqual(
+                    User.get_login(login, {'password': PASSWORD}), user.id)
+                self.assertFalse(
+                    User.get_login(login, {'password': 'wrong password'}))
+
+        # Health data: not for finance, for the coordinator
+        client = next(c for c in clients if c.health_condition)
+        finance, = User.search([('login', '=', 'finanse')])
+        coordinator, = User.search([('login', '=', 'koordynator')])
+        with Transaction().set_user(finance.id), check_access():
+            self.assertTrue(Party.read([client.id], ['name']))
+            with self.assertRaises(AccessError):
+                Party.read([client.id], ['health_condition'])
+        with Transaction().set_user(coordinator.id), check_access():
+            record, = Party.read([client.id], ['health_condition'])
+            self.assertEqual(
+                record['health_condition'], client.health_condition)
+
+        # Loading twice is refused
+        with self.assertRaises(DemoError):
+            load(passwords=PASSWORD)
+
+    @with_transaction()
+    def test_random_passwords(self):
+        "Test the passwords are random and differ per login"
+        result = load(clients=10)
+        passwords = [l.password for l in result.logins]
+        self.assertEqual(len(set(passwords)), len(passwords))
+        for login in result.logins:
+            self.assertGreaterEqual(len(login.password), 8)
+            self.assertNotIn(login.login, login.password.lower())
