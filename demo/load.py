@@ -55,30 +55,6 @@ def get_country():
     return country
 
 
-def complete_address_formats(country_code='PL'):
-    """Give the country's address formats explicit number formats
-
-    party 8.0 caches the address formats it looks up but not a format that
-    is unset (None): each formatting of a building or flat number then
-    searches and reads the 222 formats again. That made the demo load take
-    minutes on PostgreSQL (seconds on SQLite) and slows every list of
-    addresses. "{}" prints the number as it is, as an unset format does.
-    """
-    Format = Pool().get('party.address.format')
-    formats = Format.search([('country_code', '=', country_code)])
-    to_write = []
-    for format_ in formats:
-        values = {
-            name: '{}' for name in [
-                'building_number_format', 'unit_number_format',
-                'floor_number_format', 'room_number_format']
-            if not getattr(format_, name)}
-        if values:
-            to_write.extend([[format_], values])
-    if to_write:
-        Format.write(*to_write)
-
-
 def get_currency():
     "The Polish złoty, created if absent"
     Currency = Pool().get('currency.currency')
@@ -158,7 +134,6 @@ def load(passwords=None, clients=240, seed=people.SEED):
 
     language = setup_language('pl')
     country = get_country()
-    complete_address_formats(country.code)
     currency = get_currency()
     company = create_company(currency, country)
     setup_admin(company, language)

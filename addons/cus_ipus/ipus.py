@@ -766,7 +766,7 @@ class IpusLine(sequence_ordered(), ModelSQL, ModelView):
     @fields.depends('service', 'place', 'scope', 'per_week', 'per_month',
         'per_year', 'unit_duration', 'plan', '_parent_plan.valid_from',
         '_parent_plan.valid_to', 'start_date', 'end_date',
-        methods=['on_change_with_quantity'])
+        methods=['_schedule_quantity'])
     def on_change_service(self):
         "Propose the service's quota as the schedule"
         service = self.service
@@ -788,15 +788,38 @@ class IpusLine(sequence_ordered(), ModelSQL, ModelView):
         if not self.scope:
             self.scope = service.description
         if not getattr(self, 'quantity', None):
-            self.quantity = self.on_change_with_quantity()
+            self.quantity = self._schedule_quantity()
 
     @fields.depends('start_date', 'end_date', 'per_week', 'per_month',
         'per_year', 'quantity')
-    def on_change_with_quantity(self):
+    def _schedule_quantity(self):
+        "The quantity the schedule allows over the period"
         quantity = max_quantity(
             self.start_date, self.end_date,
             self.per_week, self.per_month, self.per_year)
         return quantity if quantity is not None else self.quantity
+
+    # A change of the period or the schedule proposes the quantity again;
+    # the quantity itself stays as the user types it.
+    @fields.depends(methods=['_schedule_quantity'])
+    def on_change_start_date(self):
+        self.quantity = self._schedule_quantity()
+
+    @fields.depends(methods=['_schedule_quantity'])
+    def on_change_end_date(self):
+        self.quantity = self._schedule_quantity()
+
+    @fields.depends(methods=['_schedule_quantity'])
+    def on_change_per_week(self):
+        self.quantity = self._schedule_quantity()
+
+    @fields.depends(methods=['_schedule_quantity'])
+    def on_change_per_month(self):
+        self.quantity = self._schedule_quantity()
+
+    @fields.depends(methods=['_schedule_quantity'])
+    def on_change_per_year(self):
+        self.quantity = self._schedule_quantity()
 
     def get_rec_name(self, name):
         return f'{self.plan.rec_name} - {self.service.rec_name}'
