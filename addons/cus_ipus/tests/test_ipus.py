@@ -445,14 +445,20 @@ class IpusTestCase(unittest.TestCase):
         Ipus = pool.get('cus.ipus')
         Delivery = pool.get('cus.service.delivery')
         Service = pool.get('cus.service')
+        Date = pool.get('ir.date')
         fx = create_ipus_fixture()
+        today = Date.today()
         application = self._application(
-            fx, path='one_off', date=D(2021, 3, 1),
+            fx, path='one_off', date=today - dt.timedelta(days=10),
+            lines=[{'service': fx['one_off'].id, 'quantity': 1}])
+        # A one-off service of long ago no longer counts as granted now
+        self._application(
+            fx, path='one_off', date=today - dt.timedelta(days=400),
             lines=[{'service': fx['one_off'].id, 'quantity': 1}])
         loan, = Delivery.create([{
                     'application_line': application.lines[0].id,
                     'client': fx['client'].id, 'service': fx['one_off'].id,
-                    'date': D(2021, 3, 2), 'quantity': 1}])
+                    'date': today - dt.timedelta(days=9), 'quantity': 1}])
         Delivery.confirm([loan])
         with set_company(fx['company']):
             plan = self._approve(self._plan(fx, self._annex_lines(fx)))
