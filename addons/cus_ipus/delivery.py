@@ -204,7 +204,7 @@ class ServiceDelivery(Workflow, ModelSQL, ModelView):
         if (line.unit_duration and self.duration
                 and self.duration > line.unit_duration * self.quantity):
             raise self._error('msg_delivery_duration',
-                limit=line.unit_duration)
+                limit=_fmt(line.unit_duration))
 
     def check_application_line(self):
         app_line = self.application_line
