@@ -32,6 +32,9 @@ def main():
     parser.add_argument(
         '--open-first', action='store_true',
         help="Open the first record of the list")
+    parser.add_argument(
+        '--tab', action='append', default=[],
+        help="Notebook page of the form to show (its label)")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -41,10 +44,14 @@ def main():
         page = browser.new_page(
             locale='pl-PL', viewport={'width': 1400, 'height': 900})
         page.goto(args.url + '#' + args.db)
-        page.wait_for_selector('#login-login', timeout=30000)
-        page.fill('#login-login', args.login)
-        page.fill('#login-password', args.password)
+        # sao 8 asks the login first, then the password
+        page.wait_for_selector('#login', timeout=30000)
+        page.fill('#login', args.login)
         page.keyboard.press('Enter')
+        password = page.locator('input[type="password"]').first
+        password.wait_for(timeout=30000)
+        password.fill(args.password)
+        password.press('Enter')
         page.wait_for_timeout(4000)
         page.screenshot(path=str(out / 'home.png'))
         for i, menu in enumerate(args.menu):
@@ -53,15 +60,27 @@ def main():
                 page.wait_for_timeout(1500)
             page.wait_for_timeout(2500)
             if args.search:
-                box = page.locator('input.form-control.mousetrap').first
+                # the search entry of the list (not the action box on top)
+                box = page.locator(
+                    'input.mousetrap:not(#global-search-entry)').last
                 box.fill(args.search)
                 box.press('Enter')
                 page.wait_for_timeout(2500)
             page.screenshot(path=str(out / f'menu{i}.png'))
             if args.open_first:
-                page.locator('table.tree tbody tr').first.dblclick()
+                # select the first row, then switch to the form view
+                rows = page.locator('table.tree tbody tr td')
+                if args.search:
+                    rows = rows.filter(has_text=args.search)
+                rows.first.click()
+                page.locator('[title="Przełącz"], [title="Switch"]').first.click()
                 page.wait_for_timeout(3000)
                 page.screenshot(path=str(out / f'menu{i}_form.png'))
+                for j, tab in enumerate(args.tab):
+                    page.get_by_text(tab, exact=True).first.click()
+                    page.wait_for_timeout(1500)
+                    page.screenshot(
+                        path=str(out / f'menu{i}_form_tab{j}.png'))
         browser.close()
     print(f"screenshots in {out}")
 

@@ -12,7 +12,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction, check_access
 
-from cus_demo import catalogue, programme
+from cus_demo import catalogue, ipus, programme
 from cus_demo.load import DemoError, load
 
 PASSWORD = 'Demo-Haslo-2021'
@@ -225,9 +225,195 @@ class DemoTestCase(unittest.TestCase):
             self.assertEqual(
                 record['health_condition'], client.health_condition)
 
+        self._check_activity(care)
+
         # Loading twice is refused
         with self.assertRaises(DemoError):
             load(passwords=PASSWORD)
+
+    def _check_activity(self, care):
+        "The centre at work: applications, plans, deliveries, monitoring"
+        pool = Pool()
+        Application = pool.get('cus.application')
+        Assessment = pool.get('cus.needs.assessment')
+        Enquiry = pool.get('cus.enquiry')
+        Ipus = pool.get('cus.ipus')
+        IpusLine = pool.get('cus.ipus.line')
+        ApplicationLine = pool.get('cus.application.line')
+        Delivery = pool.get('cus.service.delivery')
+        Monitoring = pool.get('cus.ipus.monitoring')
+        Service = pool.get('cus.service')
+        start, end = programme.START_DATE, programme.END_DATE
+
+        # Enquiries by phone and at the information point
+        enquiries = Enquiry.search([])
+        self.assertGreaterEqual(len(enquiries), 20)
+        self.assertTrue(
+            {'phone', 'information_point'} <= {e.channel for e in enquiries})
+        self.assertTrue(any(e.application for e in enquiries))
+
+        # Applications on the three paths, decided or waiting
+        applications = Application.search([])
+        self.assertGreaterEqual(len(applications), 50)
+        paths = defaultdict(set)
+        for application in applications:
+            paths[application.path].add(application.state)
+        self.assertEqual(set(paths), {'one_off', 'short', 'ipus'})
+        for path in paths:
+            self.assertIn('qualified', paths[path])
+        self.assertEqual(
+            {a.state for a in applications},
+            {'submitted', 'qualified', 'refused', 'referred'})
+        for application in applications:
+            if application.state == 'refused':
+                self.assertTrue(application.refusal_reason)
+            elif application.state == 'referred':
+                self.assertTrue(application.referred_to)
+                self.assertTrue(application.referral_reason)
+            if application.state != 'submitted':
+                self.assertTrue(application.number)
+                self.assertTrue(application.decision_date)
+                self.assertTrue(application.qualified_by)
+        # Needs assessments signed for the plan path
+        for application in applications:
+            if application.path == 'ipus' and application.state == 'qualified':
+                self.assertTrue(any(
+                        a.state == 'signed' and a.signed_date
+                        for a in application.assessments), application.number)
+        self.assertTrue(Assessment.search([('state', '=', 'signed')]))
+
+        # Plans in every state
+        plans = Ipus.search([])
+        self.assertGreaterEqual(len(plans), 30)
+        states = defaultdict(list)
+        for plan in plans:
+            states[plan.state].append(plan)
+        self.assertEqual(
+            set(states),
+            {'draft', 'approved', 'running', 'closed', 'cancelled',
+                'superseded'})
+        self.assertEqual(
+            max(states, key=lambda s: len(states[s])), 'running')
+        for plan in plans:
+            self.assertTrue(start <= plan.valid_from <= plan.valid_to <= end)
+            self.assertTrue(start <= plan.drawn_up_date <= end)
+            if plan.state != 'draft' and plan.approved_date:
+                self.assertTrue(start <= plan.approved_date <= end)
+                self.assertIn(
+                    plan.approved_by.login, {'dyrektor', 'organizator'})
+            self.assertTrue(plan.coordinator)
+        for plan in states['closed']:
+            self.assertTrue(plan.summary_date)
+            self.assertTrue(plan.course_and_results)
+            self.assertTrue(plan.outcome)
+        # Drawn up within 30 days, but one late with its justification
+        first_versions = [p for p in plans if p.version == 1]
+        late = [p for p in first_versions if p.late]
+        self.assertTrue(late)
+        for plan in late:
+            self.assertTrue(plan.late_justification)
+        self.assertGreater(len(first_versions) - len(late), 0.9 * len(
+                first_versions))
+
+        # Updated plans: a running version 2 of a superseded version 1
+        updates = [p for p in plans if p.version == 2]
+        self.assertGreaterEqual(len(updates), 2)
+        for plan in updates:
+            self.assertEqual(plan.state, 'running')
+            self.assertEqual(plan.previous_version.state, 'superseded')
+            self.assertEqual(plan.previous_version.number, plan.number)
+            self.assertTrue(plan.update_reason)
+            self.assertTrue(all(
+                    l.state == 'closed' for l in plan.previous_version.lines))
+
+        # The sample plan of annex 2
+        annex, = Ipus.search([
+                ('valid_from', '=', dt.date(2021, 4, 7)),
+                ('lines.schedule', '=',
+                    "2 przejazdy w miesiącu, max. 6 przejazdów w roku"),
+                ])
+        self.assertEqual(annex.state, 'closed')
+        lines = {l.service.name: l for l in annex.lines}
+        self.assertEqual(len(lines), 3)
+        care_line = lines[STARACHOWICE[0]]
+        taxi_line = lines["Taksówka dla seniora"]
+        handyman_line = lines["Mobilny konserwator – Złota Rączka"]
+        self.assertEqual(care_line.schedule, "6 godzin tygodniowo")
+        self.assertEqual(
+            taxi_line.schedule,
+            "2 przejazdy w miesiącu, max. 6 przejazdów w roku")
+        self.assertEqual(
+            handyman_line.schedule, "4 usługi w roku po max 2 godziny")
+        for line, first_month in [
+                (care_line, 4), (taxi_line, 7), (handyman_line, 5)]:
+            self.assertEqual(
+                (line.start_date.year, line.start_date.month),
+                (2021, first_month))
+            self.assertEqual(line.end_date, dt.date(2021, 12, 31))
+        self.assertEqual(care_line.per_week, 6)
+        self.assertEqual(
+            (taxi_line.per_month, taxi_line.per_year, taxi_line.quantity),
+            (2, 6, 6))
+        self.assertEqual(
+            (handyman_line.per_year, handyman_line.unit_duration,
+                handyman_line.quantity),
+            (4, 2, 4))
+        self.assertEqual(care_line.place, "Miejsce zamieszkania")
+        self.assertEqual(taxi_line.place, "Teren miasta Starachowice")
+        self.assertIn("Opieka higieniczna", care_line.scope)
+        self.assertIn("bez zakupu materiałów", handyman_line.scope)
+        self.assertEqual(
+            care_line.provider.name, "Spółdzielnia Socjalna „Razem”")
+
+        # Deliveries: never above what was granted
+        deliveries = Delivery.search([])
+        self.assertEqual(
+            {d.state for d in deliveries},
+            {'reported', 'confirmed', 'rejected'})
+        confirmed = [d for d in deliveries if d.state == 'confirmed']
+        self.assertGreater(len(confirmed), 0.9 * len(deliveries))
+        for delivery in deliveries:
+            self.assertTrue(start <= delivery.date <= end)
+            if delivery.state == 'rejected':
+                self.assertTrue(delivery.rejection_reason)
+        for line in IpusLine.search([]):
+            self.assertLessEqual(
+                line.delivered + line.reported, line.quantity + 1e-6,
+                line.rec_name)
+        totals = defaultdict(float)
+        for delivery in deliveries:
+            if delivery.application_line and delivery.state != 'rejected':
+                totals[delivery.application_line] += delivery.quantity
+        self.assertTrue(totals)
+        self.assertEqual(
+            {l.application.path for l in totals}, {'one_off', 'short'})
+        for line, total in totals.items():
+            self.assertLessEqual(total, line.quantity + 1e-6)
+        self.assertTrue(ApplicationLine.search([('state', '=', 'granted')]))
+        # Weekly care hours within 6 a week
+        for line in IpusLine.search([('service', '=', care.id)]):
+            self.assertLessEqual(line.per_week, 6)
+
+        # The service base counters
+        care = Service(care.id)
+        self.assertGreater(care.persons, 0)
+        self.assertGreater(care.granted, 0)
+        self.assertGreater(care.used, 0)
+        self.assertGreater(care.remaining, 0)
+
+        # Monitoring: most running plans contacted within a quarter of the
+        # demo's present, a few overdue
+        monitorings = Monitoring.search([])
+        self.assertTrue(monitorings)
+        for monitoring in monitorings:
+            self.assertTrue(start <= monitoring.date <= ipus.NOW)
+            if monitoring.satisfaction is not None:
+                self.assertIn(monitoring.satisfaction, range(1, 6))
+        limit = ipus.NOW - dt.timedelta(days=ipus.MONITORING_INTERVAL)
+        overdue = [p for p in states['running']
+            if (p.last_contact or p.valid_from) < limit]
+        self.assertIn(len(overdue), {2, 3})
+        self.assertTrue(all(p.last_contact for p in states['closed']))
 
     @with_transaction()
     def test_random_passwords(self):
