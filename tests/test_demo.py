@@ -100,8 +100,9 @@ class DemoTestCase(unittest.TestCase):
 
         handyman, = Service.search([
                 ('name', '=', "Mobilny konserwator – Złota Rączka")])
-        self.assertEqual(handyman.max_per_year, 4)
-        self.assertEqual(handyman.max_unit_duration, 2)
+        # 4 visits a year of at most 2 hours each
+        self.assertEqual(
+            (handyman.max_per_year, handyman.max_unit_duration), (4, 2))
         self.assertEqual(
             handyman.unit.id, self._xml_id('cus_base', 'uom_visit'))
         self.assertIn("bez zakupu materiałów", handyman.quota_note)

@@ -7,6 +7,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .exceptions import ServiceValidationError
+from .model import RecNameSearchMixin
 
 CHALLENGES = [
     ('old_age', "Old Age"),
@@ -111,10 +112,12 @@ class ServicePackageArea(ModelSQL):
         'cus.service.area', "Area", required=True, ondelete='CASCADE')
 
 
-class Service(DeactivableMixin, ModelSQL, ModelView):
+class Service(
+        RecNameSearchMixin, DeactivableMixin, ModelSQL, ModelView):
     "A record of the service base (baza usług)"
     __name__ = 'cus.service'
     __string__ = "Social Service"
+    _rec_name_search = ['code', 'name']
 
     code = fields.Char(
         "Code", readonly=True,
@@ -250,18 +253,6 @@ class Service(DeactivableMixin, ModelSQL, ModelView):
         if self.code:
             return f'{self.code} {self.name}'
         return self.name
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ]
 
     @classmethod
     def preprocess_values(cls, mode, values):

@@ -1,6 +1,7 @@
 # This file is part of the CUS back office.
 import datetime as dt
 
+from cus_base.model import RecNameSearchMixin
 from dateutil.relativedelta import relativedelta
 from sql import Null
 
@@ -41,10 +42,11 @@ STATES = [
 SHORT_PATH_MONTHS = 3
 
 
-class Application(Workflow, ModelSQL, ModelView):
+class Application(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
     "Application for social services (wniosek)"
     __name__ = 'cus.application'
     __string__ = "Application"
+    _rec_name_search = ['number', 'client']
     _rec_name = 'number'
     _history = True
 
@@ -377,18 +379,6 @@ class Application(Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         number = self.number or f'({self.id})'
         return f'{number} {self.client.rec_name}'
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('client', operator, operand, *extra),
-            ]
 
     @classmethod
     def set_number(cls, applications):

@@ -3,6 +3,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 
+from cus_base.model import RecNameSearchMixin
 from dateutil.relativedelta import relativedelta
 from sql.aggregate import Sum
 
@@ -73,10 +74,11 @@ def max_quantity(start, end, per_week=None, per_month=None, per_year=None):
     return min(limits) if limits else None
 
 
-class Ipus(Workflow, ModelSQL, ModelView):
+class Ipus(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
     "Individual plan of social services (IPUS)"
     __name__ = 'cus.ipus'
     __string__ = "Individual Plan of Social Services"
+    _rec_name_search = ['number', 'client']
     _rec_name = 'number'
     _history = True
 
@@ -320,18 +322,6 @@ class Ipus(Workflow, ModelSQL, ModelView):
         if self.version and self.version > 1:
             number += f' v{self.version}'
         return f'{number} {self.client.rec_name}'
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('client', operator, operand, *extra),
-            ]
 
     @classmethod
     def view_attributes(cls):
@@ -655,10 +645,12 @@ class Ipus(Workflow, ModelSQL, ModelView):
         return new
 
 
-class IpusLine(sequence_ordered(), ModelSQL, ModelView):
+class IpusLine(
+        RecNameSearchMixin, sequence_ordered(), ModelSQL, ModelView):
     "A service granted in an individual plan"
     __name__ = 'cus.ipus.line'
     __string__ = "Plan Line"
+    _rec_name_search = ['plan', 'service']
     _history = True
 
     _states = {'readonly': Eval('plan_state') != 'draft'}
@@ -823,18 +815,6 @@ class IpusLine(sequence_ordered(), ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.plan.rec_name} - {self.service.rec_name}'
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('plan', operator, operand, *extra),
-            ('service', operator, operand, *extra),
-            ]
 
     @classmethod
     def get_quantities(cls, lines, names):

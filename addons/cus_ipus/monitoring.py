@@ -7,7 +7,7 @@ from sql.aggregate import Max
 from sql.conditionals import Coalesce
 
 from trytond import backend
-from trytond.i18n import gettext, ngettext
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
 from trytond.model.fields import SQL_OPERATORS
@@ -359,9 +359,9 @@ class Ipus(metaclass=PoolMeta):
             if user.language:
                 context['language'] = user.language.code
             with Transaction().set_context(context):
-                label = ngettext(
+                label = gettext(
                     'cus_ipus.msg_monitoring_overdue_notification',
-                    len(user_plans), count=len(user_plans))
+                    count=len(user_plans))
             to_create.append({
                     'user': user.id,
                     'label': label,

@@ -287,10 +287,10 @@ class MonitoringTestCase(unittest.TestCase):
         self.assertEqual(anna_note.user, anna)
         self.assertEqual(
             json.loads(anna_note.records), sorted(p.id for p in anna_overdue))
-        self.assertIn('2 plans', anna_note.label)
+        self.assertTrue(anna_note.label.endswith(': 2.'))
         self.assertEqual(ewa_note.user, ewa)
         self.assertEqual(json.loads(ewa_note.records), [ewa_overdue.id])
-        self.assertIn('1 plan ', ewa_note.label)
+        self.assertTrue(ewa_note.label.endswith(': 1.'))
         self.assertIn(ewa_overdue.number, ewa_note.description)
 
         # No duplicate on the same day
