@@ -35,6 +35,9 @@ def main():
     parser.add_argument(
         '--tab', action='append', default=[],
         help="Notebook page of the form to show (its label)")
+    parser.add_argument(
+        '--record', action='append', default=[],
+        help="A record to open in its form, as model/id (e.g. cus.ipus/5)")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -69,11 +72,13 @@ def main():
             page.screenshot(path=str(out / f'menu{i}.png'))
             if args.open_first:
                 # select the first row, then switch to the form view
-                rows = page.locator('table.tree tbody tr td')
+                rows = page.locator('table.tree tbody tr td:visible')
                 if args.search:
                     rows = rows.filter(has_text=args.search)
-                rows.first.click()
-                page.locator('[title="Przełącz"], [title="Switch"]').first.click()
+                (rows.first if args.search else rows.nth(4)).click()
+                page.locator(
+                    '[title="Przełącz"]:visible, [title="Switch"]:visible'
+                    ).first.click()
                 page.wait_for_timeout(3000)
                 page.screenshot(path=str(out / f'menu{i}_form.png'))
                 for j, tab in enumerate(args.tab):
@@ -81,6 +86,14 @@ def main():
                     page.wait_for_timeout(1500)
                     page.screenshot(
                         path=str(out / f'menu{i}_form_tab{j}.png'))
+        for k, record in enumerate(args.record):
+            page.goto(f'{args.url}#{args.db}/model/{record}')
+            page.wait_for_timeout(4000)
+            page.screenshot(path=str(out / f'record{k}.png'))
+            for j, tab in enumerate(args.tab):
+                page.get_by_text(tab, exact=True).first.click()
+                page.wait_for_timeout(1500)
+                page.screenshot(path=str(out / f'record{k}_tab{j}.png'))
         browser.close()
     print(f"screenshots in {out}")
 
