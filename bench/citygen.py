@@ -1288,9 +1288,11 @@ def _copy(conn, city, check_fk, log):
             with cursor.copy(statement) as copy:
                 for chunk in table.iter_chunks():
                     copy.write(chunk)
+        # An empty table leaves the sequence unused (setval refuses 0)
+        last = city.refs['ids'][name] - 1
         conn.execute(
-            'SELECT setval(quote_ident(%s), %s)',
-            (f'{name}_id_seq', city.refs['ids'][name] - 1))
+            'SELECT setval(quote_ident(%s), %s, %s)',
+            (f'{name}_id_seq', max(last, 1), last > 0))
         log(f'  COPY {name}: {table.count} rows '
             f'({time.perf_counter() - start:.1f} s)')
     if not check_fk:
