@@ -21,13 +21,21 @@ Usage::
 
         @classmethod
         def write_workbook(cls, book, records, data):
-            sheet = book.sheet("Wykonanie", [
-                    Column("Usługa", width=40),
-                    Column("Miesiąc", 'month'),
-                    Column("Wydatki", 'money', total=True),
+            labels = Pool().get('cus.budget.line.month').fields_get(
+                ['line', 'month', 'spent'])
+            sheet = book.sheet(
+                gettext('cus_partners.msg_report_sheet_execution'), [
+                    Column(labels['line']['string'], width=40),
+                    Column(labels['month']['string'], 'month'),
+                    Column(labels['spent']['string'], 'money', total=True),
                     ])
             sheet.write_rows(cursor)          # tuples in column order
-            sheet.write_total("Razem")
+            sheet.write_total(gettext('cus_partners.msg_report_total'))
+
+The texts are the users': sheet names and column titles come from the
+field labels (fields_get) or from ir.message records (gettext), so they are
+in the user's language and use the terms of the screens; never hard-code
+them in Python.
 
 The formats are the Polish ones: money ``1 234,56 zł`` (number format
 ``#,##0.00 "zł"``; Excel puts the separators of the user's locale), dates

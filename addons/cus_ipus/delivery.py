@@ -1,4 +1,5 @@
 # This file is part of the CUS back office.
+from cus_base.format import format_quantity
 from sql.aggregate import Sum
 
 from trytond.i18n import gettext
@@ -8,7 +9,6 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
 from .exceptions import DeliveryValidationError
-from .ipus import _fmt
 
 STATES = [
     ('reported', "Reported"),
@@ -204,7 +204,7 @@ class ServiceDelivery(Workflow, ModelSQL, ModelView):
         if (line.unit_duration and self.duration
                 and self.duration > line.unit_duration * self.quantity):
             raise self._error('msg_delivery_duration',
-                limit=_fmt(line.unit_duration))
+                limit=format_quantity(line.unit_duration))
 
     def check_application_line(self):
         app_line = self.application_line
@@ -246,8 +246,8 @@ class ServiceDelivery(Workflow, ModelSQL, ModelView):
                     raise DeliveryValidationError(gettext(
                             'cus_ipus.msg_delivery_exceeds_granted',
                             line=origin.rec_name,
-                            granted=_fmt(origin.quantity),
-                            total=_fmt(total)))
+                            granted=format_quantity(origin.quantity),
+                            total=format_quantity(total)))
 
     @classmethod
     @ModelView.button

@@ -3,6 +3,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 
+from cus_base.format import format_quantity
 from cus_base.model import RecNameSearchMixin
 from dateutil.relativedelta import relativedelta
 from sql.aggregate import Sum
@@ -922,13 +923,13 @@ class IpusLine(
             if limit is not None and value is not None and value > limit:
                 raise QuotaError(gettext(
                         'cus_ipus.msg_ipus_line_quota_' + field,
-                        service=service.rec_name, value=_fmt(value),
-                        limit=_fmt(limit)))
+                        service=service.rec_name, value=format_quantity(value),
+                        limit=format_quantity(limit)))
         if service.max_unit_duration is not None and self.unit_duration is None:
             raise QuotaError(gettext(
                     'cus_ipus.msg_ipus_line_duration_required',
                     service=service.rec_name,
-                    limit=_fmt(service.max_unit_duration)))
+                    limit=format_quantity(service.max_unit_duration)))
         allowed = max_quantity(
             self.start_date, self.end_date,
             service.max_per_week, service.max_per_month, service.max_per_year)
@@ -940,7 +941,7 @@ class IpusLine(
                 raise QuotaError(gettext(
                         'cus_ipus.msg_ipus_line_quota_total',
                         service=service.rec_name,
-                        value=_fmt(self.quantity), limit=_fmt(limit),
+                        value=format_quantity(self.quantity), limit=format_quantity(limit),
                         start=self.start_date.strftime('%d.%m.%Y'),
                         end=self.end_date.strftime('%d.%m.%Y')))
 
@@ -990,13 +991,8 @@ class IpusLine(
                             'cus_ipus.msg_ipus_line_quota_client_year',
                             service=service.rec_name,
                             client=line.plan.client.rec_name,
-                            year=year, value=_fmt(total),
-                            limit=_fmt(service.max_per_year)))
-
-
-def _fmt(value):
-    "A quantity as Poles write it: no useless decimals, a decimal comma"
-    return (f'{value:.2f}'.rstrip('0').rstrip('.')).replace('.', ',')
+                            year=year, value=format_quantity(total),
+                            limit=format_quantity(service.max_per_year)))
 
 
 class IpusUpdateStart(ModelView):

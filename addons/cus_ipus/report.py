@@ -2,12 +2,14 @@
 """The Polish printouts of cus_ipus: the needs diagnosis, the individual plan
 laid out as annex 2 of the Starachowice model and the service card.
 
-The texts are Polish in the templates; the helpers below format the values
-the way Polish forms write them (dates dd.mm.yyyy, "1 234,50 zł") and give
-the selection labels in Polish where the Polish translation is loaded."""
+The texts are Polish in the templates; the helpers (those of
+cus_base.format and the ones below) format the values the way Polish forms
+write them (dates dd.mm.yyyy, "1 234,50 zł") and give the selection labels in
+Polish where the Polish translation is loaded."""
 import calendar
-from decimal import ROUND_HALF_UP, Decimal
 
+from cus_base.format import (  # noqa: F401 (NBSP for the tests)
+    NBSP, format_date, format_money, format_number)
 from cus_base.service import WEEKDAYS
 
 from trytond.modules.company.company import CompanyReport
@@ -16,13 +18,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 
 LANGUAGE = 'pl'
-NBSP = '\u00a0'
 DOTS = '……………………'
-
-
-def format_date(value):
-    "A date as dd.mm.yyyy (empty for no date)"
-    return value.strftime('%d.%m.%Y') if value else ''
 
 
 def format_time(value):
@@ -44,36 +40,6 @@ def format_period(start, end):
     if whole_months:
         return f'{start.month:02d}.{start.year}–{end.month:02d}.{end.year}'
     return f'{format_date(start)}–{format_date(end)}'
-
-
-def _group_thousands(digits):
-    groups = []
-    while len(digits) > 3:
-        digits, group = digits[:-3], digits[-3:]
-        groups.insert(0, group)
-    return NBSP.join([digits] + groups)
-
-
-def format_number(value, digits=2, strip=True):
-    """A number with a decimal comma and spaced thousands; without useless
-    decimals when strip (quantities), with all of them otherwise (money)"""
-    if value is None:
-        return ''
-    value = Decimal(str(value)).quantize(
-        Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    sign = '-' if value < 0 else ''
-    integer, _, decimals = f'{abs(value):.{digits}f}'.partition('.')
-    if strip:
-        decimals = decimals.rstrip('0')
-    text = sign + _group_thousands(integer)
-    return text + ',' + decimals if decimals else text
-
-
-def format_money(value):
-    "An amount in zł: 1 234,50 zł"
-    if value is None:
-        return ''
-    return format_number(value, strip=False) + NBSP + 'zł'
 
 
 def text_lines(value):

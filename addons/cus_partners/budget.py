@@ -50,8 +50,9 @@ the document's value, and nothing of it is kept.
 import datetime as dt
 import re
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from cus_base.format import format_money, round_amount
 from sql import Cast, Literal, Null, Union, Window
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce, NullIf
@@ -114,25 +115,8 @@ class BudgetDeleteError(AccessError):
 
 
 def _money(value):
-    "A Decimal amount rounded to the grosz"
-    if value is None:
-        return Decimal(0).quantize(CENT)
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def format_money(value):
-    "1 234,56 zł (for the messages)"
-    value = _money(value)
-    sign = '-' if value < 0 else ''
-    integer, _, decimals = f'{abs(value):.2f}'.partition('.')
-    groups = []
-    while len(integer) > 3:
-        integer, group = integer[:-3], integer[-3:]
-        groups.insert(0, group)
-    return sign + '\u00a0'.join([integer] + groups) + ',' + decimals + (
-        '\u00a0zł')
+    "A Decimal amount rounded to the grosz (0,00 for None)"
+    return round_amount(value if value is not None else 0)
 
 
 def month_start(column):

@@ -4,8 +4,8 @@
 * Budget execution (`cus_partners.report_budget_execution`, on cus.budget
   and from the "Export Budget Execution" wizard): one SQL aggregate query
   gives the spending per budget line, service and month (the only pass over
-  the deliveries); its rows are streamed to the sheet "Wykonanie" and summed
-  on the way for the sheets by line ("Linie budżetu", with the committed
+  the deliveries); its rows are streamed to the sheet "Execution" and summed
+  on the way for the sheets by line ("Budget Lines", with the committed
   amounts from one more SQL query over the plan lines and orders), by
   service and by month. Every total is therefore the sum of the monthly
   rows: the report reconciles to the grosz with the confirmed deliveries.
@@ -16,39 +16,27 @@
   deviation, with the alerts (80 %, 100 %, deviation); a sheet sums them
   per provider.
 
-The sheets are in Polish, the language of the CUS staff.
+The sheets are in the user's language, with the terms of the screens: the
+column headers are the labels of the model fields (fields_get), the values
+of the selections their labels, and the other texts (sheet names, totals,
+alerts) ir.message records (msg_report_*, in budget.xml), translated in
+locale/*.po like the rest of the module.
 """
 from collections import defaultdict
 from decimal import Decimal
 
 from cus_base.xlsx import Column, XlsxReport
 
+from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.tools import sqlite_apply_types
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from .budget import _parse_date
 
-FUNDING_SOURCES_PL = {
-    'efs': "Projekt EFS",
-    'municipal': "Środki gminy",
-    'state': "Budżet państwa",
-    'other': "Inne",
-    }
-BUDGET_STATES_PL = {
-    'draft': "Projekt",
-    'approved': "Zatwierdzony",
-    'closed': "Zamknięty",
-    }
-CONTRACT_STATES_PL = {
-    'draft': "Projekt",
-    'active': "Obowiązuje",
-    'closed': "Zakończona",
-    'terminated': "Rozwiązana",
-    }
 ALERT_80 = Decimal(80)
 ALERT_100 = Decimal(100)
 
@@ -58,6 +46,26 @@ def _fraction(part, whole):
     if not whole:
         return None
     return Decimal(part or 0) / Decimal(whole)
+
+
+def _labels(model, names):
+    "{field name: label} of the fields of a model in the user's language"
+    Model = Pool().get(model)
+    with without_check_access():
+        definitions = Model.fields_get(list(names))
+    return {n: definitions[n]['string'] for n in names}
+
+
+def _selection(model, name):
+    "{value: label} of a selection field in the user's language"
+    Model = Pool().get(model)
+    with without_check_access():
+        selection = Model.fields_get([name])[name]['selection']
+    return dict(selection)
+
+
+def _message(name, **variables):
+    return gettext('cus_partners.msg_report_' + name, **variables)
 
 
 def _decimal(value):
@@ -72,58 +80,91 @@ class BudgetExecutionReport(XlsxReport):
     "Budget execution by programme, group, service and month"
     __name__ = 'cus_partners.report_budget_execution'
 
-    LINE_COLUMNS = [
-        Column("Program", width=30),
-        Column("Budżet", width=30),
-        Column("Źródło finansowania", width=16),
-        Column("Stan", width=12),
-        Column("Od", 'date'),
-        Column("Do", 'date'),
-        Column("Linia budżetu", width=34),
-        Column("Dział", width=7),
-        Column("Rozdział", width=9),
-        Column("Paragraf", width=9),
-        Column("Grupa usług / usługa", width=30),
-        Column("Plan", 'money', total=True),
-        Column("Zaangażowanie", 'money', total=True),
-        Column("Wydatki", 'money', total=True),
-        Column("Pozostało", 'money', total=True),
-        Column("Wykonanie", 'percent'),
-        ]
-    MONTH_COLUMNS = [
-        Column("Program", width=30),
-        Column("Budżet", width=30),
-        Column("Linia budżetu", width=34),
-        Column("Dział", width=7),
-        Column("Rozdział", width=9),
-        Column("Paragraf", width=9),
-        Column("Grupa usług", width=26),
-        Column("Kod usługi", width=10),
-        Column("Usługa", width=36),
-        Column("Miesiąc", 'month'),
-        Column("Ilość", 'number'),
-        Column("Jednostka", width=9),
-        Column("Wydatki", 'money', total=True),
-        ]
-    SERVICE_COLUMNS = [
-        Column("Program", width=30),
-        Column("Budżet", width=30),
-        Column("Linia budżetu", width=34),
-        Column("Grupa usług", width=26),
-        Column("Kod usługi", width=10),
-        Column("Usługa", width=36),
-        Column("Ilość", 'number'),
-        Column("Jednostka", width=9),
-        Column("Wydatki", 'money', total=True),
-        ]
-    BUDGET_MONTH_COLUMNS = [
-        Column("Program", width=30),
-        Column("Budżet", width=30),
-        Column("Miesiąc", 'month'),
-        Column("Wydatki", 'money', total=True),
-        Column("Wydatki narastająco", 'money'),
-        Column("Wykonanie narastająco", 'percent'),
-        ]
+    @classmethod
+    def titles(cls):
+        "The column titles: the labels of the fields shown on the screens"
+        budget = _labels('cus.budget', [
+                'programme', 'funding_source', 'state', 'start_date',
+                'end_date'])
+        line = _labels('cus.budget.line', [
+                'budget', 'division', 'chapter', 'paragraph', 'package',
+                'service', 'amount', 'committed', 'spent', 'remaining',
+                'execution'])
+        month = _labels('cus.budget.line.month', [
+                'line', 'month', 'spent', 'cumulative_spent', 'execution'])
+        titles = {'budget_' + k: v for k, v in budget.items()}
+        titles.update({'line_' + k: v for k, v in line.items()})
+        titles.update({'month_' + k: v for k, v in month.items()})
+        titles['service_code'] = _message('service_code')
+        titles['quantity'] = _labels(
+            'cus.service.delivery', ['quantity'])['quantity']
+        titles['unit'] = _labels('cus.service', ['unit'])['unit']
+        return titles
+
+    @classmethod
+    def line_columns(cls, t):
+        return [
+            Column(t['budget_programme'], width=30),
+            Column(t['line_budget'], width=30),
+            Column(t['budget_funding_source'], width=16),
+            Column(t['budget_state'], width=12),
+            Column(t['budget_start_date'], 'date'),
+            Column(t['budget_end_date'], 'date'),
+            Column(t['month_line'], width=34),
+            Column(t['line_division'], width=7),
+            Column(t['line_chapter'], width=9),
+            Column(t['line_paragraph'], width=9),
+            Column('%s / %s' % (t['line_package'], t['line_service']),
+                width=30),
+            Column(t['line_amount'], 'money', total=True),
+            Column(t['line_committed'], 'money', total=True),
+            Column(t['line_spent'], 'money', total=True),
+            Column(t['line_remaining'], 'money', total=True),
+            Column(t['line_execution'], 'percent'),
+            ]
+
+    @classmethod
+    def month_columns(cls, t):
+        return [
+            Column(t['budget_programme'], width=30),
+            Column(t['line_budget'], width=30),
+            Column(t['month_line'], width=34),
+            Column(t['line_division'], width=7),
+            Column(t['line_chapter'], width=9),
+            Column(t['line_paragraph'], width=9),
+            Column(t['line_package'], width=26),
+            Column(t['service_code'], width=10),
+            Column(t['line_service'], width=36),
+            Column(t['month_month'], 'month'),
+            Column(t['quantity'], 'number'),
+            Column(t['unit'], width=9),
+            Column(t['month_spent'], 'money', total=True),
+            ]
+
+    @classmethod
+    def service_columns(cls, t):
+        return [
+            Column(t['budget_programme'], width=30),
+            Column(t['line_budget'], width=30),
+            Column(t['month_line'], width=34),
+            Column(t['line_package'], width=26),
+            Column(t['service_code'], width=10),
+            Column(t['line_service'], width=36),
+            Column(t['quantity'], 'number'),
+            Column(t['unit'], width=9),
+            Column(t['month_spent'], 'money', total=True),
+            ]
+
+    @classmethod
+    def budget_month_columns(cls, t):
+        return [
+            Column(t['budget_programme'], width=30),
+            Column(t['line_budget'], width=30),
+            Column(t['month_month'], 'month'),
+            Column(t['month_spent'], 'money', total=True),
+            Column(t['month_cumulative_spent'], 'money'),
+            Column(t['month_execution'], 'percent'),
+            ]
 
     @classmethod
     def _get_records(cls, ids, model, data):
@@ -191,12 +232,20 @@ class BudgetExecutionReport(XlsxReport):
             order=[('budget', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')])
         line_ids = [l.id for l in lines]
 
+        funding_sources = _selection('cus.budget', 'funding_source')
+        states = _selection('cus.budget', 'state')
+        titles = cls.titles()
+        total_label = _message('total')
+
         # The tabs in reading order; the rows are written when known.
-        line_sheet = book.sheet("Linie budżetu", cls.LINE_COLUMNS)
-        month_sheet = book.sheet("Wykonanie", cls.MONTH_COLUMNS)
-        service_sheet = book.sheet("Według usług", cls.SERVICE_COLUMNS)
+        line_sheet = book.sheet(
+            _message('sheet_budget_lines'), cls.line_columns(titles))
+        month_sheet = book.sheet(
+            _message('sheet_execution'), cls.month_columns(titles))
+        service_sheet = book.sheet(
+            _message('sheet_by_service'), cls.service_columns(titles))
         budget_month_sheet = book.sheet(
-            "Według miesięcy", cls.BUDGET_MONTH_COLUMNS)
+            _message('sheet_by_month'), cls.budget_month_columns(titles))
 
         spent_by_line = defaultdict(Decimal)
         by_service = {}
@@ -221,7 +270,7 @@ class BudgetExecutionReport(XlsxReport):
                 values[6] += quantity or 0
                 values[8] += spent
                 by_budget_month[(budget_id, month)] += spent
-        month_sheet.write_total("Razem")
+        month_sheet.write_total(total_label)
 
         committed = cls.committed(line_ids)
         for line in lines:
@@ -231,19 +280,19 @@ class BudgetExecutionReport(XlsxReport):
             line_committed = committed.get(line.id, Decimal(0))
             line_sheet.write_row((
                     budget.programme.name, budget.name,
-                    FUNDING_SOURCES_PL.get(budget.funding_source),
-                    BUDGET_STATES_PL.get(budget.state),
+                    funding_sources.get(budget.funding_source),
+                    states.get(budget.state),
                     budget.start_date, budget.end_date,
                     line.name, line.division, line.chapter, line.paragraph,
                     (line.service or line.package).rec_name,
                     amount, line_committed, spent,
                     amount - line_committed - spent,
                     _fraction(spent, amount)))
-        line_sheet.write_total("Razem")
+        line_sheet.write_total(total_label)
 
         for values in by_service.values():
             service_sheet.write_row(values)
-        service_sheet.write_total("Razem")
+        service_sheet.write_total(total_label)
 
         amounts = defaultdict(Decimal)
         for line in lines:
@@ -258,7 +307,7 @@ class BudgetExecutionReport(XlsxReport):
                         budget.programme.name, budget.name, month, spent,
                         cumulative,
                         _fraction(cumulative, amounts[budget.id])))
-        budget_month_sheet.write_total("Razem")
+        budget_month_sheet.write_total(total_label)
 
     @classmethod
     def committed(cls, line_ids):
@@ -278,53 +327,84 @@ class ContractConsumptionReport(XlsxReport):
     "Contract consumption and deviations per provider"
     __name__ = 'cus_partners.report_contract_consumption'
 
-    COLUMNS = [
-        Column("Dostawca", width=34),
-        Column("NIP", width=12),
-        Column("Umowa", width=16),
-        Column("Tryb", width=14),
-        Column("Stan", width=12),
-        Column("Od", 'date'),
-        Column("Do", 'date'),
-        Column("Usługa", width=34),
-        Column("Jednostka", width=9),
-        Column("Cena jedn.", 'money'),
-        Column("Maks. ilość", 'number'),
-        Column("Wartość maks.", 'money', total=True),
-        Column("Zlecono", 'number'),
-        Column("Zlecono (zł)", 'money', total=True),
-        Column("Dostarczono", 'number'),
-        Column("Dostarczono (zł)", 'money', total=True),
-        Column("Wykorzystanie (zlecono)", 'percent'),
-        Column("Wykonanie (dostarczono)", 'percent'),
-        Column("Dopuszczalne odchylenie", 'percent'),
-        Column("Miesiące z odchyleniem", 'integer', total=True),
-        Column("Największe odchylenie", 'percent'),
-        Column("Alert", width=30),
-        ]
-    PROVIDER_COLUMNS = [
-        Column("Dostawca", width=34),
-        Column("NIP", width=12),
-        Column("Umowy", 'integer'),
-        Column("Pozycje", 'integer'),
-        Column("Wartość maks.", 'money', total=True),
-        Column("Zlecono (zł)", 'money', total=True),
-        Column("Dostarczono (zł)", 'money', total=True),
-        Column("Wykorzystanie (zlecono)", 'percent'),
-        Column("Pozycje z alertem", 'integer', total=True),
-        Column("Miesiące z odchyleniem", 'integer', total=True),
-        ]
-    DEVIATION_COLUMNS = [
-        Column("Dostawca", width=34),
-        Column("Umowa", width=16),
-        Column("Usługa", width=34),
-        Column("Zlecenie", width=16),
-        Column("Miesiąc", 'month'),
-        Column("Zlecono w miesiącu", 'number'),
-        Column("Dostarczono w miesiącu", 'number'),
-        Column("Odchylenie", 'percent'),
-        Column("Dopuszczalne", 'percent'),
-        ]
+    @classmethod
+    def titles(cls):
+        "The column titles: the labels of the fields shown on the screens"
+        contract = _labels('cus.contract', [
+                'provider', 'mode', 'state', 'start_date', 'end_date',
+                'lines', 'max_value', 'ordered_value', 'delivered_value',
+                'consumption'])
+        line = _labels('cus.contract.line', [
+                'contract', 'service', 'unit', 'unit_price', 'max_quantity',
+                'ordered_quantity', 'ordered_value', 'delivered_quantity',
+                'delivered_value', 'consumption', 'allowed_deviation'])
+        deviation = _labels('cus.service.order.deviation', [
+                'provider', 'service', 'order', 'month', 'ordered',
+                'delivered', 'deviation', 'allowed'])
+        titles = {'contract_' + k: v for k, v in contract.items()}
+        titles.update({'line_' + k: v for k, v in line.items()})
+        titles.update({'deviation_' + k: v for k, v in deviation.items()})
+        titles['nip'] = _labels('party.party', ['nip'])['nip']
+        for name in ['execution_delivered', 'deviation_months',
+                'largest_deviation', 'alert', 'contracts', 'alert_lines']:
+            titles[name] = _message(name)
+        return titles
+
+    @classmethod
+    def columns(cls, t):
+        return [
+            Column(t['contract_provider'], width=34),
+            Column(t['nip'], width=12),
+            Column(t['line_contract'], width=16),
+            Column(t['contract_mode'], width=14),
+            Column(t['contract_state'], width=12),
+            Column(t['contract_start_date'], 'date'),
+            Column(t['contract_end_date'], 'date'),
+            Column(t['line_service'], width=34),
+            Column(t['line_unit'], width=9),
+            Column(t['line_unit_price'], 'money'),
+            Column(t['line_max_quantity'], 'number'),
+            Column(t['contract_max_value'], 'money', total=True),
+            Column(t['line_ordered_quantity'], 'number'),
+            Column(t['line_ordered_value'], 'money', total=True),
+            Column(t['line_delivered_quantity'], 'number'),
+            Column(t['line_delivered_value'], 'money', total=True),
+            Column(t['line_consumption'], 'percent'),
+            Column(t['execution_delivered'], 'percent'),
+            Column(t['line_allowed_deviation'], 'percent'),
+            Column(t['deviation_months'], 'integer', total=True),
+            Column(t['largest_deviation'], 'percent'),
+            Column(t['alert'], width=30),
+            ]
+
+    @classmethod
+    def provider_columns(cls, t):
+        return [
+            Column(t['contract_provider'], width=34),
+            Column(t['nip'], width=12),
+            Column(t['contracts'], 'integer'),
+            Column(t['contract_lines'], 'integer'),
+            Column(t['contract_max_value'], 'money', total=True),
+            Column(t['contract_ordered_value'], 'money', total=True),
+            Column(t['contract_delivered_value'], 'money', total=True),
+            Column(t['contract_consumption'], 'percent'),
+            Column(t['alert_lines'], 'integer', total=True),
+            Column(t['deviation_months'], 'integer', total=True),
+            ]
+
+    @classmethod
+    def deviation_columns(cls, t):
+        return [
+            Column(t['deviation_provider'], width=34),
+            Column(t['line_contract'], width=16),
+            Column(t['deviation_service'], width=34),
+            Column(t['deviation_order'], width=16),
+            Column(t['deviation_month'], 'month'),
+            Column(t['deviation_ordered'], 'number'),
+            Column(t['deviation_delivered'], 'number'),
+            Column(t['deviation_deviation'], 'percent'),
+            Column(t['deviation_allowed'], 'percent'),
+            ]
 
     @classmethod
     def _get_records(cls, ids, model, data):
@@ -419,17 +499,23 @@ class ContractConsumptionReport(XlsxReport):
     def write_workbook(cls, book, contracts, data):
         pool = Pool()
         Party = pool.get('party.party')
-        Contract = pool.get('cus.contract')
         ContractLine = pool.get('cus.contract.line')
         cursor = Transaction().connection.cursor()
-        sheet = book.sheet("Zużycie umów", cls.COLUMNS)
-        provider_sheet = book.sheet("Według dostawców", cls.PROVIDER_COLUMNS)
-        deviation_sheet = book.sheet("Odchylenia", cls.DEVIATION_COLUMNS)
-        modes = dict(Contract.fields_get(['mode'])['mode']['selection'])
+        titles = cls.titles()
+        total_label = _message('total')
+        sheet = book.sheet(
+            _message('sheet_contract_consumption'), cls.columns(titles))
+        provider_sheet = book.sheet(
+            _message('sheet_by_provider'), cls.provider_columns(titles))
+        deviation_sheet = book.sheet(
+            _labels('cus.service.order', ['deviations'])['deviations'],
+            cls.deviation_columns(titles))
+        modes = _selection('cus.contract', 'mode')
+        states = _selection('cus.contract', 'state')
         ids = [c.id for c in contracts]
         if not ids:
             for s in [sheet, provider_sheet, deviation_sheet]:
-                s.write_total("Razem")
+                s.write_total(total_label)
             return
 
         # The deviation alerts, streamed and counted per contract line
@@ -444,7 +530,7 @@ class ContractConsumptionReport(XlsxReport):
                     _decimal(allowed) / 100))
             alerts[line_id] += 1
             worst[line_id] = max(worst.get(line_id, deviation), deviation)
-        deviation_sheet.write_total("Razem")
+        deviation_sheet.write_total(total_label)
 
         # The figures of the contract lines (as on the contract form)
         cursor.execute(*cls.lines_query(ids))
@@ -471,17 +557,20 @@ class ContractConsumptionReport(XlsxReport):
             messages = []
             if consumption is not None:
                 if consumption * 100 > ALERT_100:
-                    messages.append("ponad 100% ilości")
+                    messages.append(_message(
+                            'alert_over_quantity', percent=ALERT_100))
                 elif consumption * 100 >= ALERT_100:
-                    messages.append("100% ilości")
+                    messages.append(_message(
+                            'alert_quantity', percent=ALERT_100))
                 elif consumption * 100 >= ALERT_80:
-                    messages.append("80% ilości")
+                    messages.append(_message(
+                            'alert_quantity', percent=ALERT_80))
             if alerts.get(line_id):
-                messages.append("odchylenia od harmonogramu")
+                messages.append(_message('alert_deviations'))
             sheet.write_row((
                     provider, nips.get(provider_id), number,
                     modes.get(mode, mode),
-                    CONTRACT_STATES_PL.get(state, state),
+                    states.get(state, state),
                     _parse_date(start_date), _parse_date(end_date),
                     service, unit, unit_price, max_quantity, max_value,
                     ordered_quantity, ordered_value,
@@ -502,7 +591,7 @@ class ContractConsumptionReport(XlsxReport):
             total['delivered'] += delivered_value
             total['alerts'] += 1 if messages else 0
             total['months'] += alerts.get(line_id, 0)
-        sheet.write_total("Razem")
+        sheet.write_total(total_label)
         for total in providers.values():
             provider_sheet.write_row((
                     total['name'], total['nip'], len(total['contracts']),
@@ -510,7 +599,7 @@ class ContractConsumptionReport(XlsxReport):
                     total['delivered'],
                     _fraction(total['ordered'], total['max']),
                     total['alerts'], total['months']))
-        provider_sheet.write_total("Razem")
+        provider_sheet.write_total(total_label)
 
 
 class BudgetExecutionExportStart(ModelView):

@@ -2,8 +2,8 @@
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from cus_base.format import format_quantity, round_amount
 from cus_base.service import COMMISSIONING_MODES
-from cus_ipus.ipus import _fmt
 from sql.aggregate import Sum
 
 from trytond import backend
@@ -22,16 +22,6 @@ from .exceptions import (
 # Orders that commit the contract: sent to the provider and beyond.
 COMMITTED_ORDER_STATES = ['sent', 'accepted', 'done']
 WARNING_RATIO = Decimal('0.8')
-CENT = Decimal('0.01')
-
-
-def round_amount(value):
-    "An amount in zł rounded to the grosz"
-    if value is None:
-        return None
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def format_amount(value):
@@ -517,8 +507,8 @@ class ContractLine(sequence_ordered(), ModelSQL, ModelView):
             checks.append((line, ratio, {
                         'line': line.rec_name,
                         'percent': format_percent(ratio * 100),
-                        'ordered': _fmt(quantity),
-                        'maximum': _fmt(line.max_quantity),
+                        'ordered': format_quantity(quantity),
+                        'maximum': format_quantity(line.max_quantity),
                         'unit': line.unit.symbol if line.unit else '',
                         }))
         for contract in sorted(contracts, key=lambda c: c.id):

@@ -1,8 +1,8 @@
 # This file is part of the CUS back office.
 from sql.aggregate import Sum
 
+from cus_base.format import format_quantity
 from cus_ipus.exceptions import DeliveryValidationError
-from cus_ipus.ipus import _fmt
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -142,7 +142,7 @@ class ServiceDelivery(metaclass=PoolMeta):
                 raise DeliveryValidationError(gettext(
                         'cus_partners.msg_delivery_exceeds_order',
                         order=order.rec_name,
-                        ordered=_fmt(order.quantity), total=_fmt(total)))
+                        ordered=format_quantity(order.quantity), total=format_quantity(total)))
 
     def _order_error(self, msg_id, **values):
         return DeliveryValidationError(gettext(

@@ -4,7 +4,8 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
-from cus_ipus.ipus import _fmt, max_quantity
+from cus_base.format import CENT, format_quantity, round_amount
+from cus_ipus.ipus import max_quantity
 from sql import Null
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
@@ -23,7 +24,7 @@ from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction, check_access
 from trytond.wizard import StateAction, Wizard
 
-from .contract import CENT, format_percent, round_amount
+from .contract import format_percent
 
 STATES = [
     ('draft', "Draft"),
@@ -897,8 +898,8 @@ class Order(Workflow, ModelSQL, ModelView):
             if isinstance(new, dt.date) or isinstance(old, dt.date):
                 old, new = _date(old), _date(new)
             elif isinstance(new, float) or isinstance(old, float):
-                old = _fmt(old) if old is not None else '—'
-                new = _fmt(new) if new is not None else '—'
+                old = format_quantity(old) if old is not None else '—'
+                new = format_quantity(new) if new is not None else '—'
             else:
                 old, new = old or '—', new or '—'
             differences.append(gettext(

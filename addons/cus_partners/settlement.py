@@ -3,6 +3,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from cus_base.format import round_amount
 from sql import Null
 from sql.aggregate import Sum
 
@@ -19,7 +20,6 @@ from trytond.tools import grouped_slice, sqlite_apply_types
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .contract import round_amount
 from .order import _sequence
 
 STATES = [

@@ -183,6 +183,14 @@ class BudgetFixture:
                 'fin', 'group_cus_finance', company),
             }
 
+    def _polish(self):
+        """The Polish translations loaded and the context of a Polish user:
+        the reports use the labels of the screens in the user's language"""
+        Lang = Pool().get('ir.lang')
+        polish, = Lang.search([('code', '=', 'pl')])
+        Lang.load_translations([polish])
+        return Transaction().set_context(language='pl')
+
     def _line(self, budget, name):
         line, = [l for l in budget.lines if l.name.startswith(name)]
         return line
@@ -568,17 +576,18 @@ class BudgetTestCase(BudgetFixture, unittest.TestCase):
         self._deliver(line, [D(2021, 5, d) for d in range(3, 8)],
             quantity=1.25, order=False)
         users = self._users(fx)
-        with Transaction().set_user(users['finance'].id), check_access():
+        with self._polish(), Transaction().set_user(users['finance'].id), \
+                check_access():
             oext, content, _, name = Report.execute([budget.id], {})
         self.assertEqual(oext, 'xlsx')
         sheets = read_xlsx(content)
         self.assertEqual(list(sheets), [
-                "Linie budżetu", "Wykonanie", "Według usług",
+                "Pozycje budżetu", "Wykonanie", "Według usług",
                 "Według miesięcy"])
 
         rows = sheets["Wykonanie"]
         header, data, total = rows[0], rows[1:-1], rows[-1]
-        spent_col = header.index("Wydatki")
+        spent_col = header.index("Wydatkowano")
         spent = sum(r[spent_col] for r in data)
         expected = self._sql_spent(START, END, [
                 fx['care'], fx['taxi'], fx['handyman'], fx['one_off']])
@@ -591,20 +600,24 @@ class BudgetTestCase(BudgetFixture, unittest.TestCase):
         self.assertEqual([r[header.index("Miesiąc")] for r in data],
             [Decimal(44287), Decimal(44317)])
 
-        lines = sheets["Linie budżetu"]
+        lines = sheets["Pozycje budżetu"]
         header = lines[0]
         seniors = self._line(budget, "Usługi dla seniorów")
         row, = [r for r in lines[1:-1] if r[6] == seniors.name]
-        self.assertEqual(row[header.index("Wydatki")].quantize(
+        self.assertEqual(row[header.index("Wydatkowano")].quantize(
                 Decimal('0.01')), seniors.spent)
         self.assertEqual(row[header.index("Zaangażowanie")].quantize(
                 Decimal('0.01')), seniors.committed)
-        self.assertEqual(row[header.index("Plan")], SENIORS)
-        self.assertEqual(lines[-1][header.index("Plan")],
+        self.assertEqual(row[header.index("Kwota")], SENIORS)
+        # The selections with the labels of the screens
+        self.assertEqual(
+            row[header.index("Źródło finansowania")], "Projekt EFS")
+        self.assertEqual(row[header.index("Stan")], "Zatwierdzony")
+        self.assertEqual(lines[-1][header.index("Kwota")],
             SENIORS + FAMILIES)
         for sheet in ["Według usług", "Według miesięcy"]:
             rows = sheets[sheet]
-            col = rows[0].index("Wydatki")
+            col = rows[0].index("Wydatkowano")
             self.assertEqual(sum(r[col] for r in rows[1:-1]).quantize(
                     Decimal('0.01')), expected, msg=sheet)
 
@@ -644,23 +657,27 @@ class BudgetTestCase(BudgetFixture, unittest.TestCase):
         Order.check_deviations(D(2021, 4, 15), orders=[order])
         self.assertEqual(len(Deviation.search([])), 1)
         users = self._users(fx)
-        with Transaction().set_user(users['finance'].id), check_access():
+        with self._polish(), Transaction().set_user(users['finance'].id), \
+                check_access():
             oext, content, _, _ = Report.execute([contract.id], {})
         sheets = read_xlsx(content)
-        rows = sheets["Zużycie umów"]
+        rows = sheets["Wykorzystanie umów"]
         header = rows[0]
         care, taxi = rows[1:3]
-        self.assertEqual(care[header.index("Zlecono")], Decimal(234))
-        self.assertEqual(care[header.index("Zlecono (zł)")],
+        self.assertEqual(care[header.index("Ilość zlecona")], Decimal(234))
+        self.assertEqual(care[header.index("Wartość zleceń")],
             Decimal('10530'))
-        self.assertEqual(care[header.index("Dostarczono (zł)")],
+        self.assertEqual(care[header.index("Wartość zrealizowana")],
             Decimal('360'))
         self.assertEqual(care[header.index("Miesiące z odchyleniem")], 1)
         self.assertIn("odchylenia", care[header.index("Alert")])
-        self.assertEqual(taxi[header.index("Zlecono (zł)")], 0)
-        self.assertEqual(rows[-1][header.index("Wartość maks.")],
+        self.assertEqual(care[header.index("Stan")], "Aktywna")
+        self.assertEqual(
+            care[header.index("Usługodawca")], fx['provider'].name)
+        self.assertEqual(taxi[header.index("Wartość zleceń")], 0)
+        self.assertEqual(rows[-1][header.index("Wartość maksymalna")],
             Decimal('750000'))
-        providers = sheets["Według dostawców"]
+        providers = sheets["Według usługodawców"]
         self.assertEqual(providers[1][0], fx['provider'].name)
         deviations = sheets["Odchylenia"]
         self.assertEqual(len(deviations), 3)
