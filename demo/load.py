@@ -13,7 +13,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from . import catalogue, ipus, people, programme, users
+from . import catalogue, partners, people, programme, users
 
 COMPANY_NAME = "Centrum Usług Społecznych w Starachowicach"
 
@@ -146,7 +146,8 @@ def load(passwords=None, clients=240, seed=people.SEED):
         director = next(l.user for l in logins if l.login == 'dyrektor')
         programme_ = programme.create_programme(services, adopter=director.id)
         parties = people.create_clients(clients, seed, country)
-        ipus.create_activity(company, logins, providers, services, parties)
+        partners.create_activity(
+            company, logins, providers, services, parties)
     return Result(
         company=company, logins=logins, providers=providers,
         packages=packages, services=services, programme=programme_,

@@ -5,13 +5,22 @@ import unittest
 from collections import defaultdict
 from decimal import Decimal
 
+from sql import Cast
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+from stdnum.pl import nip as stdnum_nip
 from stdnum.pl import pesel as stdnum_pesel
+from stdnum.pl import regon as stdnum_regon
 
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tools import sqlite_apply_types
 from trytond.transaction import Transaction, check_access
 
+from cus_base.xlsx import read_xlsx
 from cus_demo import catalogue, ipus, programme
 from cus_demo.load import DemoError, load
 
@@ -227,6 +236,7 @@ class DemoTestCase(unittest.TestCase):
                 record['health_condition'], client.health_condition)
 
         self._check_activity(care)
+        self._check_partners(result)
 
         # Loading twice is refused
         with self.assertRaises(DemoError):
@@ -415,6 +425,249 @@ class DemoTestCase(unittest.TestCase):
             if (p.last_contact or p.valid_from) < limit]
         self.assertIn(len(overdue), {2, 3})
         self.assertTrue(all(p.last_contact for p in states['closed']))
+
+    def _sql_spent(self, programme_, packages):
+        """The confirmed deliveries of the programme's services of the
+        packages within the budget period × the price of their order, else
+        of their service: SUM in SQL, apart from the budget module"""
+        pool = Pool()
+        delivery = pool.get('cus.service.delivery').__table__()
+        service = pool.get('cus.service').__table__()
+        order = pool.get('cus.service.order').__table__()
+        programme_line = pool.get('cus.programme.line').__table__()
+        query = (delivery
+            .join(service, condition=service.id == delivery.service)
+            .join(order, 'LEFT', condition=order.id == delivery.order)
+            .select(Sum(Cast(delivery.quantity, 'NUMERIC')
+                    * Coalesce(order.unit_price, service.unit_price)
+                    ).as_('spent'),
+                where=(delivery.state == 'confirmed')
+                & (delivery.date >= programme.START_DATE)
+                & (delivery.date <= programme.END_DATE)
+                & service.package.in_([p.id for p in packages])
+                & service.id.in_(programme_line.select(
+                        programme_line.service,
+                        where=programme_line.programme == programme_.id))))
+        sqlite_apply_types(query, ['NUMERIC'])
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        value, = cursor.fetchone()
+        return Decimal(str(value or 0)).quantize(Decimal('0.01'))
+
+    def _check_partners(self, result):
+        """Providers, one procurement per mode, contracts, orders from the
+        plans, deliveries on them, settlements and the financial plan"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Procurement = pool.get('cus.procurement')
+        Contract = pool.get('cus.contract')
+        Order = pool.get('cus.service.order')
+        Delivery = pool.get('cus.service.delivery')
+        Settlement = pool.get('cus.settlement')
+        Deviation = pool.get('cus.service.order.deviation')
+        Budget = pool.get('cus.budget')
+        Month = pool.get('cus.budget.line.month')
+        Package = pool.get('cus.service.package')
+        Sponsorship = pool.get('cus.sponsorship')
+        Partnership = pool.get('cus.partnership')
+        User = pool.get('res.user')
+        Report = pool.get(
+            'cus_partners.report_budget_execution', type='report')
+        start, end = programme.START_DATE, programme.END_DATE
+
+        # Providers with valid NIP and REGON, the seed's cooperative among
+        # them, one accreditation expired
+        providers = Party.search([('cus_provider', '=', True)])
+        self.assertGreaterEqual(len(providers), 10)
+        for provider in providers:
+            with self.subTest(provider=provider.name):
+                self.assertTrue(provider.provider_kind)
+                self.assertTrue(provider.sector)
+                self.assertTrue(stdnum_nip.is_valid(provider.nip))
+                self.assertTrue(stdnum_regon.is_valid(provider.regon))
+                if provider.krs:
+                    self.assertRegex(provider.krs, r'^\d{10}$')
+        self.assertEqual(
+            len({p.nip for p in providers}), len(providers))
+        coop, = Party.search([
+                ('name', '=', "Spółdzielnia Socjalna „Starachowiczanka”")])
+        self.assertEqual(
+            (coop.cus_provider, coop.provider_kind, coop.sector),
+            (True, 'social_cooperative', 'social'))
+        self.assertTrue(coop.provided_services)
+        expired, = [p for p in providers if not p.accreditation_valid]
+        self.assertLess(expired.accreditation_expiry, ipus.NOW)
+        with self.assertRaises(UserError):
+            expired.check_accreditation()
+        self.assertTrue(any(p.capacities for p in providers))
+
+        # One procurement per mode, awarded with its contracts
+        procurements = Procurement.search([])
+        self.assertEqual(
+            sorted(p.mode for p in procurements),
+            sorted(['pzp_social', 'coop_15a', 'open_competition',
+                    'small_grant', 'outside_pzp', 'in_house']))
+        for procurement in procurements:
+            with self.subTest(procurement=procurement.mode):
+                self.assertIn(procurement.state, {'awarded', 'closed'})
+                self.assertTrue(procurement.number)
+                self.assertTrue(start - dt.timedelta(days=120)
+                    <= procurement.award_date <= ipus.NOW)
+                self.assertTrue(procurement.awarded_by.login in {
+                        'organizator', 'dyrektor'})
+                self.assertTrue(procurement.contracts)
+                awarded = [o for o in procurement.offers if o.awarded]
+                self.assertEqual(len(awarded), len(procurement.lots))
+                for offer in awarded:
+                    self.assertEqual(offer.ranking, 1)
+                    self.assertEqual(
+                        offer.contract.provider, offer.provider)
+                self.assertEqual(
+                    {c.provider for c in procurement.contracts},
+                    {o.provider for o in awarded})
+        modes = {p.mode: p for p in procurements}
+        pzp = modes['pzp_social']
+        self.assertTrue(pzp.social_clauses)
+        self.assertEqual(
+            {c.kind: c.weight for c in pzp.criteria},
+            {'price': 60, 'quality': 30, 'social': 10})
+        self.assertTrue(any(len([o for o in pzp.offers if o.lot == lot]) > 1
+                for lot in pzp.lots))
+        for contract in modes['coop_15a'].contracts:
+            self.assertEqual(
+                contract.provider.provider_kind, 'social_cooperative')
+        competition = modes['open_competition']
+        self.assertGreaterEqual(
+            (competition.offer_deadline - competition.publication_date).days,
+            21)
+        self.assertTrue(competition.commission)
+        self.assertTrue(competition.ngo_representatives)
+        grant = modes['small_grant']
+        self.assertLessEqual(grant.awarded_value, Decimal(10000))
+        self.assertLessEqual(grant.task_days, 90)
+
+        # Active contracts receive the orders of the plans
+        contracts = Contract.search([])
+        self.assertEqual({c.state for c in contracts}, {'active'})
+        self.assertEqual(
+            {c.activated_by.login for c in contracts}, {'dyrektor'})
+        ordered = [c for c in contracts if c.ordered_value]
+        self.assertGreaterEqual(len(ordered), 8)
+        for contract in contracts:
+            self.assertLessEqual(contract.consumption, 80)
+        orders = Order.search([])
+        self.assertTrue(
+            {'draft', 'sent', 'accepted', 'done', 'cancelled'}
+            <= {o.state for o in orders})
+        self.assertTrue(any(o.application_line for o in orders))
+        for order in orders:
+            with self.subTest(order=order.rec_name):
+                if order.ipus_line:
+                    self.assertEqual(
+                        order.provider, order.ipus_line.provider)
+                if order.state in {'sent', 'accepted', 'done'}:
+                    self.assertTrue(order.number)
+                    self.assertTrue(start <= order.sent_date <= ipus.NOW)
+                    self.assertEqual(order.sent_by.login, 'organizator')
+                self.assertLessEqual(
+                    order.delivered_quantity + order.reported_quantity,
+                    order.quantity + 1e-6)
+        # An order of every running plan line with a provider
+        for line in pool.get('cus.ipus.line').search([
+                    ('plan.state', '=', 'running'),
+                    ('state', '=', 'open'),
+                    ('provider', '!=', None)]):
+            self.assertEqual(Order.search([
+                        ('ipus_line', '=', line.id),
+                        ('state', '!=', 'cancelled'),
+                        ], count=True), 1, line.rec_name)
+
+        # The deliveries of the providers are on their orders; the CUS
+        # delivers the rest itself
+        deliveries = Delivery.search([])
+        for delivery in deliveries:
+            if delivery.provider:
+                self.assertTrue(delivery.order, delivery.rec_name)
+                self.assertEqual(delivery.order.provider, delivery.provider)
+            else:
+                self.assertIsNone(delivery.order)
+        self.assertGreater(
+            len([d for d in deliveries if d.order]), 0.8 * len(deliveries))
+
+        # Monthly settlements approved and paid by Finance
+        settlements = Settlement.search([])
+        self.assertEqual(
+            {s.state for s in settlements},
+            {'computed', 'approved', 'paid'})
+        paid = [s for s in settlements if s.state == 'paid']
+        self.assertTrue(paid)
+        for settlement in paid:
+            self.assertEqual(settlement.approved_by.login, 'finanse')
+            self.assertEqual(settlement.paid_by.login, 'finanse')
+            self.assertTrue(settlement.payment_reference)
+            self.assertTrue(
+                settlement.end_date < settlement.approved_date
+                <= settlement.payment_date <= ipus.NOW)
+            self.assertEqual(settlement.amount, sum(
+                    (Decimal(str(d.quantity)) * d.order.unit_price
+                        for l in settlement.lines for d in l.deliveries),
+                    Decimal(0)))
+            for line in settlement.lines:
+                for delivery in line.deliveries:
+                    self.assertTrue(settlement.start_date <= delivery.date
+                        <= settlement.end_date)
+        self.assertTrue(Deviation.search([], limit=1))
+
+        # The Starachowice financial plan, its spending as in SQL
+        budget, = Budget.search([])
+        self.assertEqual(budget.state, 'approved')
+        self.assertEqual(budget.programme, result.programme)
+        self.assertEqual((budget.start_date, budget.end_date), (start, end))
+        self.assertEqual(budget.funding_source, 'efs')
+        lines = {l.package.code: l for l in budget.lines}
+        seniors, crisis = lines['SENIORZY'], lines['RODZINY_KRYZYS']
+        self.assertEqual(seniors.amount, Decimal('1087960.00'))
+        self.assertEqual(crisis.amount, Decimal('331320.00'))
+        self.assertEqual(seniors.name, "Usługi dla seniorów")
+        self.assertEqual(
+            crisis.name, "Usługi dla rodzin w kryzysie i osób "
+            "opuszczających pieczę zastępczą")
+        for line in [seniors, crisis]:
+            self.assertEqual(
+                (line.division, line.chapter[:3], len(line.paragraph)),
+                ('852', '852', 4))
+            self.assertEqual(
+                line.spent, self._sql_spent(budget.programme, [line.package]))
+            self.assertGreater(line.spent, 0)
+            self.assertGreater(line.committed, 0)
+            self.assertEqual(
+                line.remaining, line.amount - line.committed - line.spent)
+        self.assertEqual(budget.spent, seniors.spent + crisis.spent)
+        self.assertEqual(budget.spent, self._sql_spent(
+                budget.programme, Package.search([
+                        ('code', 'in', ['SENIORZY', 'RODZINY_KRYZYS'])])))
+        # The spreadsheet of Finance, in Polish, adds up the same
+        finance, = User.search([('login', '=', 'finanse')])
+        with Transaction().set_context(language='pl'):
+            with Transaction().set_user(finance.id), check_access():
+                oext, content, _, _ = Report.execute([budget.id], {})
+            sheet = gettext('cus_partners.msg_report_sheet_execution')
+            spent = Month.fields_get(['spent'])['spent']['string']
+        self.assertEqual(oext, 'xlsx')
+        rows = read_xlsx(content)[sheet]
+        total = rows[-1][rows[0].index(spent)]
+        self.assertEqual(total.quantize(Decimal('0.01')), budget.spent)
+
+        # Silent help and the partnership of the three sectors
+        self.assertGreaterEqual(Sponsorship.search([], count=True), 2)
+        partnership, = Partnership.search([])
+        self.assertEqual(
+            set(partnership.sectors), {'public', 'social', 'business'})
+        held = [m for m in partnership.meetings if m.state == 'held']
+        self.assertEqual(
+            {m.kind for m in held},
+            {'information', 'diagnostic', 'service_monitoring',
+                'problem_solving', 'innovative'})
 
     @with_transaction()
     def test_random_passwords(self):
