@@ -3,6 +3,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 
+from cus_base.model import RecNameSearchMixin
 from sql.aggregate import Max
 from sql.conditionals import Coalesce
 
@@ -39,10 +40,11 @@ class MonitoringValidationError(ValidationError):
     pass
 
 
-class Monitoring(ModelSQL, ModelView):
+class Monitoring(RecNameSearchMixin, ModelSQL, ModelView):
     "A contact of the coordinator about a running plan (art. 45 ust. 1)"
     __name__ = 'cus.ipus.monitoring'
     __string__ = "Plan Monitoring"
+    _rec_name_search = ['plan', 'findings']
     _rec_name = 'findings'
 
     plan = fields.Many2One(
@@ -109,18 +111,6 @@ class Monitoring(ModelSQL, ModelView):
     def get_rec_name(self, name):
         return '%s %s' % (
             self.date.strftime('%d.%m.%Y'), self.plan.rec_name)
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('plan', operator, operand, *extra),
-            ('findings', operator, operand, *extra),
-            ]
 
     @classmethod
     def validate_fields(cls, monitorings, field_names):

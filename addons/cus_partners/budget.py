@@ -53,6 +53,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from cus_base.format import format_money, round_amount
+from cus_base.model import RecNameSearchMixin
 from sql import Cast, Literal, Null, Union, Window
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce, NullIf
@@ -393,10 +394,12 @@ def _complete(amount, committed, spent):
         }
 
 
-class BudgetLine(sequence_ordered(), ModelSQL, ModelView):
+class BudgetLine(
+        RecNameSearchMixin, sequence_ordered(), ModelSQL, ModelView):
     "A line of a financial plan: a service or a service group"
     __name__ = 'cus.budget.line'
     __string__ = "Budget Line"
+    _rec_name_search = ['name', 'budget']
 
     _states = {'readonly': Eval('budget_state') != 'draft'}
 
@@ -503,18 +506,6 @@ class BudgetLine(sequence_ordered(), ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.budget.rec_name} - {self.name}'
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('budget', operator, operand, *extra),
-            ]
 
     @property
     def classification(self):

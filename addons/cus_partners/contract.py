@@ -3,6 +3,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from cus_base.format import format_quantity, round_amount
+from cus_base.model import RecNameSearchMixin
 from cus_base.service import COMMISSIONING_MODES
 from sql.aggregate import Sum
 
@@ -46,10 +47,11 @@ STATES = [
     ]
 
 
-class Contract(Workflow, ModelSQL, ModelView):
+class Contract(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
     "Contract with a provider for social services"
     __name__ = 'cus.contract'
     __string__ = "Contract"
+    _rec_name_search = ['number', 'reference', 'provider']
     _rec_name = 'number'
     _history = True
 
@@ -214,19 +216,6 @@ class Contract(Workflow, ModelSQL, ModelView):
         return f'{number} {self.provider.rec_name}'
 
     @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('reference', operator, operand, *extra),
-            ('provider', operator, operand, *extra),
-            ]
-
-    @classmethod
     def preprocess_values(cls, mode, values):
         pool = Pool()
         Configuration = pool.get('cus.configuration')
@@ -297,10 +286,12 @@ class Contract(Workflow, ModelSQL, ModelView):
         pass
 
 
-class ContractLine(sequence_ordered(), ModelSQL, ModelView):
+class ContractLine(
+        RecNameSearchMixin, sequence_ordered(), ModelSQL, ModelView):
     "A service bought under a contract"
     __name__ = 'cus.contract.line'
     __string__ = "Contract Line"
+    _rec_name_search = ['contract', 'service']
     _history = True
 
     _states = {'readonly': Eval('contract_state') != 'draft'}
@@ -564,14 +555,3 @@ class ContractLine(sequence_ordered(), ModelSQL, ModelView):
     def get_rec_name(self, name):
         return f'{self.contract.rec_name} - {self.service.rec_name}'
 
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('contract', operator, operand, *extra),
-            ('service', operator, operand, *extra),
-            ]

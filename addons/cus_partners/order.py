@@ -5,6 +5,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from cus_base.format import CENT, format_quantity, round_amount
+from cus_base.model import RecNameSearchMixin
 from cus_ipus.ipus import max_quantity
 from sql import Null
 from sql.aggregate import Sum
@@ -114,10 +115,11 @@ class Configuration(metaclass=PoolMeta):
         return cls._default_sequence('sequence_settlement')
 
 
-class Order(Workflow, ModelSQL, ModelView):
+class Order(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
     "Order of a service from a provider (zlecenie)"
     __name__ = 'cus.service.order'
     __string__ = "Service Order"
+    _rec_name_search = ['number', 'client', 'service']
     _rec_name = 'number'
     _history = True
 
@@ -405,19 +407,6 @@ class Order(Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         number = self.number or f'({self.id})'
         return f'{number} {self.service.rec_name} - {self.client.rec_name}'
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('client', operator, operand, *extra),
-            ('service', operator, operand, *extra),
-            ]
 
     @classmethod
     def view_attributes(cls):

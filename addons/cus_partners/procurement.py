@@ -2,6 +2,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from cus_base.model import RecNameSearchMixin
 from cus_base.service import COMMISSIONING_MODES
 
 from trytond.exceptions import UserError, UserWarning
@@ -91,10 +92,11 @@ class Configuration(metaclass=PoolMeta):
             return None
 
 
-class Procurement(Workflow, ModelSQL, ModelView):
+class Procurement(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
     "Procedure that commissions social services from providers"
     __name__ = 'cus.procurement'
     __string__ = "Procurement"
+    _rec_name_search = ['number', 'name']
     _rec_name = 'name'
 
     _states = {'readonly': Eval('state') != 'draft'}
@@ -284,18 +286,6 @@ class Procurement(Workflow, ModelSQL, ModelView):
         if self.number:
             return f'{self.number} {self.name}'
         return self.name
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ]
 
     @classmethod
     def view_attributes(cls):
@@ -690,10 +680,12 @@ class _ProcurementChildMixin:
 
 
 class ProcurementLot(
-        _ProcurementChildMixin, sequence_ordered(), ModelSQL, ModelView):
+        RecNameSearchMixin, _ProcurementChildMixin, sequence_ordered(),
+        ModelSQL, ModelView):
     "Lot of a procurement"
     __name__ = 'cus.procurement.lot'
     __string__ = "Procurement Lot"
+    _rec_name_search = ['service', 'description']
 
     procurement = fields.Many2One(
         'cus.procurement', "Procurement", required=True, ondelete='CASCADE')
@@ -732,18 +724,6 @@ class ProcurementLot(
             rec_name += ' - ' + self.description.splitlines()[0]
         return rec_name
 
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('service', operator, operand, *extra),
-            ('description', operator, operand, *extra),
-            ]
-
 
 class ProcurementCriterion(
         _ProcurementChildMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -774,10 +754,11 @@ class ProcurementCriterion(
         return 'quality'
 
 
-class ProcurementOffer(Workflow, ModelSQL, ModelView):
+class ProcurementOffer(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
     "Offer of a provider for a lot of a procurement"
     __name__ = 'cus.procurement.offer'
     __string__ = "Procurement Offer"
+    _rec_name_search = ['provider', 'lot']
 
     _states = {
         'readonly': ((Eval('state') != 'submitted')
@@ -942,18 +923,6 @@ class ProcurementOffer(Workflow, ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.provider.rec_name} - {self.lot.rec_name}'
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('provider', operator, operand, *extra),
-            ('lot', operator, operand, *extra),
-            ]
 
     @classmethod
     def view_attributes(cls):

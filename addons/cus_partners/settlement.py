@@ -4,6 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from cus_base.format import round_amount
+from cus_base.model import RecNameSearchMixin
 from sql import Null
 from sql.aggregate import Sum
 
@@ -38,10 +39,11 @@ class SettlementDeleteError(AccessError):
     pass
 
 
-class Settlement(Workflow, ModelSQL, ModelView):
+class Settlement(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
     "Monthly statement of a provider (rozliczenie)"
     __name__ = 'cus.settlement'
     __string__ = "Settlement"
+    _rec_name_search = ['number', 'provider']
     _rec_name = 'number'
     _history = True
 
@@ -170,18 +172,6 @@ class Settlement(Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         number = self.number or f'({self.id})'
         return f'{number} {self.provider.rec_name}'
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('provider', operator, operand, *extra),
-            ]
 
     @classmethod
     def preprocess_values(cls, mode, values):

@@ -6,6 +6,8 @@ adapted to a person whom the CUS diagnosed and pointed out (typically one
 above the income criterion). The donation is recorded with the client and
 the service it funds; it never counts on a budget.
 """
+from cus_base.model import RecNameSearchMixin
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
@@ -22,10 +24,11 @@ class SponsorshipValidationError(ValidationError):
     pass
 
 
-class Sponsorship(ModelSQL, ModelView):
+class Sponsorship(RecNameSearchMixin, ModelSQL, ModelView):
     "Silent help: a donation outside the budget"
     __name__ = 'cus.sponsorship'
     __string__ = "Silent Help"
+    _rec_name_search = ['donor', 'client', 'service']
 
     donor = fields.Many2One(
         'party.party', "Donor", required=True, ondelete='RESTRICT',
@@ -102,19 +105,6 @@ class Sponsorship(ModelSQL, ModelView):
         return '%s %s → %s' % (
             self.date.strftime('%d.%m.%Y'), self.donor.rec_name,
             self.client.rec_name)
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('donor', operator, operand, *extra),
-            ('client', operator, operand, *extra),
-            ('service', operator, operand, *extra),
-            ]
 
     @classmethod
     def validate_fields(cls, sponsorships, field_names):
