@@ -106,6 +106,19 @@ class Application(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
             'invisible': ~Eval('declaration_discount'),
             'required': Bool(Eval('declaration_discount')),
             })
+    online_data = fields.Text(
+        "Data Typed Online", readonly=True,
+        states={'invisible': Eval('channel') != 'online'},
+        help="What the applicant typed in the online form. It never changes "
+        "an existing client: verify it against the identity document.")
+    online_consent = fields.Boolean(
+        "Consent to Processing", readonly=True,
+        states={'invisible': Eval('channel') != 'online'},
+        help="The applicant agreed online to the processing of the personal "
+        "data of the application.")
+    online_consent_at = fields.Timestamp(
+        "Consent Given At", readonly=True,
+        states={'invisible': Eval('channel') != 'online'})
     refusal_reason = fields.Text(
         "Refusal Reason",
         states={
