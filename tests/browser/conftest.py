@@ -45,7 +45,8 @@ import pytest
 from . import harness
 
 # Per test, the first one building the database and starting the server
-BROWSER_TEST_TIMEOUT = 1200
+# (above the sum of the time limits of harness.py)
+BROWSER_TEST_TIMEOUT = 1500
 
 
 def pytest_collection_modifyitems(config, items):
@@ -61,6 +62,14 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, 'cus_report_' + report.when, report)
+
+
+def pytest_terminal_summary(terminalreporter):
+    timings = harness.TIMINGS
+    if timings:
+        terminalreporter.write_sep('-', "browser test harness")
+        for line in timings.values():
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope='session')
@@ -88,9 +97,11 @@ def browser_db(tmp_path_factory):
             pytest.fail(
                 f"building the browser test database failed:\n{exception}",
                 pytrace=False)
-        print(f"\n[browser_db] {database.name} on {backend} built in "
+        harness.TIMINGS['database'] = (
+            f"database {database.name} on {backend} built in "
+            f"{sum(database.timings.values()):.0f} s ("
             + ", ".join(f"{k} {v:.0f} s"
-                for k, v in database.timings.items()), file=sys.stderr)
+                for k, v in database.timings.items()) + ")")
         yield database
     finally:
         harness.drop_database(database)
@@ -102,8 +113,9 @@ def trytond_server(browser_db):
         server = harness.start_server(browser_db)
     except harness.HarnessError as exception:
         pytest.fail(f"trytond did not start:\n{exception}", pytrace=False)
-    print(f"\n[trytond_server] {server.url} answered in "
-        f"{server.started_in:.1f} s", file=sys.stderr)
+    harness.TIMINGS['server'] = (
+        f"trytond on {server.url} answered in {server.started_in:.1f} s "
+        f"(log: {server.log})")
     try:
         yield server
     finally:
