@@ -149,7 +149,7 @@ class Portal(Model):
                 ('changed', 'DESC'), ('start_date', 'DESC'), ('id', 'DESC')])
 
     @classmethod
-    def order(cls, parties, order_id):
+    def get_order(cls, parties, order_id):
         Order = Pool().get('cus.service.order')
         orders = Order.search(
             [('id', '=', order_id)] + cls._order_domain(parties), limit=1)
@@ -158,7 +158,7 @@ class Portal(Model):
         return orders[0]
 
     @classmethod
-    def order_by_number(cls, parties, number):
+    def find_order(cls, parties, number):
         Order = Pool().get('cus.service.order')
         orders = Order.search(
             [('number', '=', number)] + cls._order_domain(parties), limit=1)
@@ -187,13 +187,13 @@ class Portal(Model):
     @classmethod
     def acknowledge(cls, parties, order_id):
         Order = Pool().get('cus.service.order')
-        order = cls.order(parties, order_id)
+        order = cls.get_order(parties, order_id)
         Order.acknowledge([order])
 
     @classmethod
     def accept(cls, parties, order_id):
         Order = Pool().get('cus.service.order')
-        order = cls.order(parties, order_id)
+        order = cls.get_order(parties, order_id)
         if order.state == 'sent':
             Order.accept([order])
 
@@ -317,7 +317,7 @@ class Portal(Model):
                 number = order
                 if number not in orders:
                     orders[number] = (
-                        cls.order_by_number(parties, number)
+                        cls.find_order(parties, number)
                         if number else None)
                 order = orders[number]
                 if order is None:

@@ -374,7 +374,7 @@ def portal_orders(request, pool, visitor):
 @portal_page
 def portal_order(request, pool, visitor, order_id):
     Portal = pool.get('cus.portal')
-    order = Portal.order(visitor.parties, order_id)
+    order = Portal.get_order(visitor.parties, order_id)
     return page(
         request, visitor, 'order.html', order=order,
         address=Portal.service_address(order),
@@ -416,7 +416,7 @@ def portal_order_accept(request, pool, visitor, order_id):
 @portal_page
 def portal_order_report(request, pool, visitor, order_id):
     Portal = pool.get('cus.portal')
-    order = Portal.order(visitor.parties, order_id)
+    order = Portal.get_order(visitor.parties, order_id)
     form = {k: (request.form.get(k) or '')[:500]
         for k in ['date', 'quantity', 'duration', 'notes']}
     deliveries, errors = Portal.report(
@@ -464,7 +464,7 @@ def portal_order_week(request, pool, visitor, order_id):
     Portal = pool.get('cus.portal')
     Date = pool.get('ir.date')
     today = Date.today()
-    order = Portal.order(visitor.parties, order_id)
+    order = Portal.get_order(visitor.parties, order_id)
     source = request.form if request.method == 'POST' else request.args
     start = _week_start(order, source.get('start'), today)
     days = [start + dt.timedelta(days=i) for i in range(7)]
