@@ -148,6 +148,7 @@ def load(passwords=None, clients=240, seed=people.SEED):
         parties = people.create_clients(clients, seed, country)
         partners.create_activity(
             company, logins, providers, services, parties)
+        logins += partners.create_portal_users(providers, passwords)
     return Result(
         company=company, logins=logins, providers=providers,
         packages=packages, services=services, programme=programme_,

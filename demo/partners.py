@@ -1007,3 +1007,26 @@ def create_activity(company, logins, providers, services, clients,
     partners.create_sponsorships(fresh(plans))
     partners.create_partnership()
     return plans
+
+
+def create_portal_users(providers, passwords=None):
+    """A portal login (web.user) for each provider with orders in progress;
+    return them as users.Login, printed with the staff logins"""
+    from .users import Login, _password
+    pool = Pool()
+    Order = pool.get('cus.service.order')
+    WebUser = pool.get('web.user')
+    orders = Order.search([('state', 'in', ['sent', 'accepted'])])
+    with_orders = {o.provider for o in orders}
+    parties = sorted(
+        (p for p in providers.values() if p in with_orders),
+        key=lambda p: p.name)
+    values, logins = [], []
+    for number, party in enumerate(parties, 1):
+        email = f'portal{number}@realizator.example'
+        password = _password(passwords, email)
+        values.append({'email': email, 'password': password,
+                'party': party.id, 'email_valid': True})
+        logins.append((email, password, "Portal usługodawcy", party.name))
+    web_users = WebUser.create(values)
+    return [Login(*l, user=u) for l, u in zip(logins, web_users)]

@@ -222,6 +222,19 @@ class DemoTestCase(unittest.TestCase):
                 self.assertFalse(
                     User.get_login(login, {'password': 'wrong password'}))
 
+        # A portal login for each provider with orders in progress
+        portal = [l for l in result.logins if l.role == "Portal usługodawcy"]
+        self.assertGreaterEqual(len(portal), 2)
+        WebUser = Pool().get('web.user')
+        Order = Pool().get('cus.service.order')
+        for login in portal:
+            self.assertEqual(
+                WebUser.authenticate(login.login, PASSWORD), login.user)
+            self.assertTrue(login.user.party.cus_provider)
+            self.assertTrue(Order.search([
+                        ('provider', '=', login.user.party.id),
+                        ('state', 'in', ['sent', 'accepted'])]))
+
         # Health data: not for finance, for the coordinator
         client = next(c for c in clients if c.health_condition)
         finance, = User.search([('login', '=', 'finanse')])
