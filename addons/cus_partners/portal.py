@@ -115,14 +115,16 @@ class ServiceDelivery(metaclass=PoolMeta):
 
 
 class PortalAttempt(LoginAttempt):
-    "Rate limit of the public forms and of the uploads"
+    "Rate limit of the public forms"
     __name__ = 'cus.portal.attempt'
+    __string__ = "Public Form Attempt"
     _table = None  # Needed to reset LoginAttempt._table
 
 
 class Portal(Model):
     "Partner portal and public pages"
     __name__ = 'cus.portal'
+    __string__ = "Partner Portal"
 
     # --- Providers -------------------------------------------------------
 
