@@ -400,6 +400,7 @@ class Activity(
         undated = [a for a in activities if not a.done_date]
         if undated:
             cls.write(undated, {'done_date': Date.today()})
+        cls.check_done_date(activities)
 
     @classmethod
     @ModelView.button

@@ -58,6 +58,9 @@ SUWAK_DIMENSIONS = [
     ('engagement', "Engagement"),
     ('cooperation', "Cooperation"),
     ]
+# What is settled when the plan is adopted; the rest follows the work.
+PLAN_DRAFT_FIELDS = {
+    'name', 'code', 'company', 'start_date', 'end_date', 'description'}
 SCORE_DOMAIN = lambda name: ['OR',  # noqa: E731
     (name, '=', None),
     [(name, '>=', 1), (name, '<=', 5)],
@@ -332,11 +335,16 @@ class Plan(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
                     raise PlanDeleteError(gettext(
                             'cus_osl.msg_plan_delete_draft',
                             plan=plan.rec_name))
-        elif mode == 'write' and set(values) - {'state', 'evaluated_date'}:
+        elif mode == 'write':
             for plan in plans:
-                if plan.state == 'evaluated':
+                if plan.state == 'evaluated' and (
+                        set(values) - {'state', 'evaluated_date'}):
                     raise PlanError(gettext(
                             'cus_osl.msg_plan_evaluated_modify',
+                            plan=plan.rec_name))
+                if plan.state != 'draft' and set(values) & PLAN_DRAFT_FIELDS:
+                    raise PlanError(gettext(
+                            'cus_osl.msg_plan_adopted_modify',
                             plan=plan.rec_name))
 
     @classmethod
