@@ -1,6 +1,4 @@
 # This file is part of the CUS back office.
-from collections import defaultdict
-
 from cus_base.model import RecNameSearchMixin
 from sql import Literal, Union
 from sql.aggregate import Count, Min, Sum
@@ -18,7 +16,6 @@ from trytond.transaction import Transaction
 
 from .exceptions import (
     ActivityDeleteError, ActivityError, ActivityValidationError)
-from .plan import STATES as PLAN_STATES
 from .plan import PlanChildMixin
 from .quarter import quarters_label
 

@@ -268,7 +268,8 @@ class Celebration(ModelSQL, ModelView):
         return {c.id: c.client.phone or c.client.mobile for c in celebrations}
 
     def get_rec_name(self, name):
-        occasions = dict(self.fields_get(['occasion'])['occasion']['selection'])
+        occasions = dict(
+            self.fields_get(['occasion'])['occasion']['selection'])
         return '%s – %s' % (
             self.client.rec_name, occasions.get(self.occasion, ''))
 

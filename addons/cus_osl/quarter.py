@@ -4,7 +4,6 @@ import re
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
-from trytond.pool import Pool
 from trytond.transaction import without_check_access
 
 ROMAN = {1: 'I', 2: 'II', 3: 'III', 4: 'IV'}
@@ -143,10 +142,6 @@ class Quarter(ModelSQL, ModelView):
         quarter, = cls.get_quarters([quarter_of(date)])
         return quarter
 
-    def next_year(self):
-        "The same quarter a year later, created when missing"
-        quarter, = self.get_quarters([(self.year + 1, self.quarter)])
-        return quarter
 
 
 def quarters_label(quarters):

@@ -21,14 +21,15 @@ def quarter_ids(*codes):
     return [q.id for q in Quarter.get_quarters(pairs)]
 
 
-def create_osl_fixture():
-    """A company with its community organiser, the three communities of the
-    Starachowice plan and a draft plan from 1.04.2021 to 31.03.2023 with one
-    operational goal of the entry stage"""
+def create_osl_fixture(company=None):
+    """A company (unless given) with its community organiser, the three
+    communities of the Starachowice plan and a draft plan from 1.04.2021 to
+    31.03.2023 with one operational goal of the entry stage"""
     pool = Pool()
     Community = pool.get('cus.osl.community')
     Plan = pool.get('cus.osl.plan')
-    company = create_company()
+    if company is None:
+        company = create_company()
     organiser = create_employee(company, "Olga Organizator")
     wzgorze, ostrowiecka, seniors = Community.create([{
                 'name': "Wzgórze", 'kind': 'territorial',
