@@ -210,7 +210,7 @@ def test_resident_applies_online(phone, page, trytond_server):
     expect(form.get_by_role('heading', level=1)).to_have_text(
         "Wniosek o usługi społeczne")
     form.get_by_label("Imię", exact=True).fill("Teresa")
-    form.get_by_label("Nazwisko").fill("Kwiatkowska")
+    form.get_by_label("Nazwisko", exact=True).fill("Kwiatkowska")
     form.get_by_label("PESEL").fill(valid_pesel(dt.date(1944, 5, 14), 145))
     form.get_by_label("Ulica i numer").fill("ul. Iłżecka 12 m. 4")
     form.get_by_label("Kod pocztowy").fill("27-200")
@@ -223,7 +223,7 @@ def test_resident_applies_online(phone, page, trytond_server):
     form.get_by_role('button', name="Wyślij wniosek").click()
     expect(form.locator('.errors')).to_contain_text(
         "wyraź zgodę na przetwarzanie danych osobowych")
-    expect(form.get_by_label("Nazwisko")).to_have_value("Kwiatkowska")
+    expect(form.get_by_label("Nazwisko", exact=True)).to_have_value("Kwiatkowska")
     form.get_by_label("Oświadczam, że spełniam warunki").check()
     expect(form.locator('.legal')).to_contain_text("art. 9 ust. 2")
     form.get_by_label("Wyrażam zgodę na przetwarzanie").check()
