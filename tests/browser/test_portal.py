@@ -6,7 +6,6 @@ bad row and sees nothing recorded and the row named; the other provider is
 refused the first one's pages; a resident applies online and the
 coordinator's list in sao shows the application."""
 import datetime as dt
-import sys
 import time
 
 import pytest
@@ -65,7 +64,8 @@ def deliveries_of(server, order_id):
             ['date', 'quantity', 'state'], {}], session=(login, user, key))
 
 
-def test_provider_reports_a_week_on_a_phone(phone, trytond_server, browser_db):
+def test_provider_reports_a_week_on_a_phone(
+        phone, trytond_server, browser_db, browser_backend):
     "A provider on a phone sees its orders and reports a week at once"
     page = phone
     number = browser_db.ids['order_numbers']['coop']
@@ -101,9 +101,10 @@ def test_provider_reports_a_week_on_a_phone(phone, trytond_server, browser_db):
     expect(page.get_by_role('status')).to_have_text(
         f"Zapisane realizacje: {count}.")
     elapsed = time.monotonic() - started
-    # Recorded for the report of the issue, not a timed assertion
-    print(f"\nweek of {count} deliveries reported on a phone in "
-        f"{elapsed:.1f} s (browser time)", file=sys.stderr)
+    # Recorded for review beside the screenshots, not a timed assertion
+    (harness.SCREENSHOTS / browser_backend / 'week-report.txt').write_text(
+        f"week of {count} deliveries reported on a phone in "
+        f"{elapsed:.1f} s (browser time, from the order page)\n")
     shot(page, 'week-saved')
     deliveries = deliveries_of(trytond_server, order_id)
     assert len(deliveries) == before + count
