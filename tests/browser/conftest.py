@@ -52,7 +52,7 @@ BROWSER_TEST_TIMEOUT = 1500
 def pytest_collection_modifyitems(config, items):
     here = os.path.dirname(__file__)
     for item in items:
-        if str(item.fspath).startswith(here) \
+        if str(item.fspath).startswith(here + os.sep) \
                 and item.get_closest_marker('timeout') is None:
             item.add_marker(pytest.mark.timeout(BROWSER_TEST_TIMEOUT))
 

@@ -398,5 +398,6 @@ def shot(page, name):
         raise HarnessError(
             "shot() takes the page of the `page` fixture") from None
     path = prefix.parent / f'{prefix.name}-{safe_name(name)}.png'
-    page.screenshot(path=str(path), full_page=False)
+    # CSS transitions (sao's dialogs fade and slide in) fast-forwarded
+    page.screenshot(path=str(path), animations='disabled')
     return path

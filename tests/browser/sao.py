@@ -28,8 +28,14 @@ def login(page, server, login, password=None, screenshots=False):
     # the Bootstrap modal is shown (class "in") once its animation is over
     dialog = page.locator('.modal.in', has=page.locator('#login'))
     dialog.wait_for()
-    database = dialog.locator('input#database:visible')
-    if database.count() and not database.input_value():
+    # The database field shows once sao asked the server for the list of
+    # databases: an empty input when the list is closed (as here), a
+    # read-only input for one database, a select for several.
+    database = dialog.locator('#database:visible')
+    database.wait_for()
+    if database.evaluate('e => e.tagName') == 'SELECT':
+        database.select_option(server.database)
+    elif not database.input_value():
         database.fill(server.database)
     field = dialog.locator('#login')
     field.fill(login)
