@@ -37,7 +37,7 @@ from .party import MARITAL_STATUSES, _client_states
 IMPORT_GROUPS = [
     'group_cus_coordinator', 'group_cus_organiser', 'group_cus_director']
 # Clients created or updated per batch (one search of existing PESELs each).
-BATCH = 1000
+BATCH = 500
 # Files of up to this many lines are imported at once by the wizard; larger
 # ones are queued (trytond-worker) and show their progress on the log.
 SYNC_LINES = 2000
@@ -318,7 +318,10 @@ class PomostImportLog(ModelSQL, ModelView):
     valid_lines = fields.Integer("Valid Lines", readonly=True)
     refused_lines = fields.Integer("Refused Lines", readonly=True)
     created = fields.Integer("Clients Created", readonly=True)
-    updated = fields.Integer("Clients Updated", readonly=True)
+    updated = fields.Integer(
+        "Clients Updated", readonly=True,
+        help="Lines whose PESEL was already recorded: their non-empty cells "
+        "that differ were written.")
     errors = fields.Text("Reasons for Refusal", readonly=True)
     finished_at = fields.Timestamp("Finished At", readonly=True)
 
@@ -651,42 +654,80 @@ class PomostImportLog(ModelSQL, ModelView):
                 values['contact_mechanisms'] = [('create', [{
                                 'type': 'phone', 'value': row['phone']}])]
             vlist.append(values)
-        if vlist:
-            Party.create(vlist)
+        if not vlist:
+            return 0
+        # The party codes of the batch in one call (what preprocess_values
+        # of the party module would take one by one).
+        if sequence := Party._code_sequence():
+            for values, code in zip(vlist, sequence.get_many(len(vlist))):
+                values['code'] = code
+        Party.create(vlist)
         return len(vlist)
 
     @classmethod
     def _update_clients(cls, rows, country):
-        "Overwrite the mapped non-empty values; empty cells erase nothing"
+        """Overwrite the mapped non-empty values; empty cells erase nothing
+
+        Only the values that differ are written, so a client whose data did
+        not change since the last import is not written at all.
+        """
         pool = Pool()
         Party = pool.get('party.party')
         Address = pool.get('party.address')
         ContactMechanism = pool.get('party.contact_mechanism')
         if not rows:
             return 0
-        parties = Party.browse([p for p, _ in rows])
+
+        def changed(current, values):
+            return {k: v for k, v in values.items() if current[k] != v}
+
+        # Read only the compared fields: a browse would read every column of
+        # the parties and addresses.
+        party_fields = [
+            'name', 'cus_client', 'former_ops_client', 'client_category',
+            'pomost_family_size', *PARTY_TARGETS, 'addresses']
+        if any(r.get('phone') for _, r in rows):
+            party_fields.append('contact_mechanisms')
+        parties = {p['id']: p
+            for p in Party.read([p for p, _ in rows], party_fields)}
+        first_addresses = [parties[p]['addresses'][0] for p, r in rows
+            if parties[p]['addresses'] and cls._address_values(r)]
+        addresses = {a['id']: a for a in Address.read(
+                first_addresses, list(ADDRESS_TARGETS.values()))}
+        phones_of = {}
+        mechanisms = [m for p, r in rows if r.get('phone')
+            for m in parties[p]['contact_mechanisms']]
+        for mechanism in ContactMechanism.read(
+                mechanisms, ['party', 'type', 'value']):
+            if mechanism['type'] in {'phone', 'mobile'}:
+                phones_of.setdefault(mechanism['party'], set()).add(
+                    re.sub(r'[^\d+]', '', mechanism['value'] or ''))
+
         to_write, addresses_write, addresses_create, phones = [], [], [], []
-        for party, (_, row) in zip(parties, rows):
+        for party_id, row in rows:
+            party = parties[party_id]
             values = cls._party_values(row)
             values.update({'cus_client': True, 'former_ops_client': True})
-            if not party.client_category:
+            if not party['client_category']:
                 values['client_category'] = 'social_assistance'
-            to_write.extend([[party], values])
+            if values := changed(party, values):
+                to_write.extend([[Party(party_id)], values])
             if address := cls._address_values(row):
-                if party.addresses:
-                    addresses_write.extend([[party.addresses[0]], address])
+                if party['addresses']:
+                    first = party['addresses'][0]
+                    if address := changed(addresses[first], address):
+                        addresses_write.extend([[Address(first)], address])
                 else:
-                    address.update({'party': party.id, 'country': country})
+                    address.update({'party': party_id, 'country': country})
                     addresses_create.append(address)
             if phone := row.get('phone'):
-                known = {re.sub(r'[^\d+]', '', m.value or '')
-                    for m in party.contact_mechanisms
-                    if m.type in {'phone', 'mobile'}}
+                known = phones_of.get(party_id, set())
                 if phone not in known and phone[3:] not in known:
                     phones.append({
-                            'party': party.id, 'type': 'phone',
+                            'party': party_id, 'type': 'phone',
                             'value': phone})
-        Party.write(*to_write)
+        if to_write:
+            Party.write(*to_write)
         if addresses_write:
             Address.write(*addresses_write)
         if addresses_create:
