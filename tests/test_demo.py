@@ -691,3 +691,238 @@ class DemoTestCase(unittest.TestCase):
         for login in result.logins:
             self.assertGreaterEqual(len(login.password), 8)
             self.assertNotIn(login.login, login.password.lower())
+
+    @with_transaction()
+    def test_osl(self):
+        "Test the community organiser's plan of Starachowice"
+        pool = Pool()
+        Plan = pool.get('cus.osl.plan')
+        Activity = pool.get('cus.osl.activity')
+        Board = pool.get('cus.osl.board')
+        Celebration = pool.get('cus.osl.celebration')
+        Participation = pool.get('cus.osl.activity.participation')
+        Party = pool.get('party.party')
+        Report = pool.get('cus_osl.report_plan_execution', type='report')
+        User = pool.get('res.user')
+        D = dt.date
+
+        load(passwords=PASSWORD)
+        organiser, = User.search([('login', '=', 'osl')])
+
+        # The plan, running at NOW, kept by the community organiser
+        plan, = Plan.search([])
+        self.assertEqual(
+            (plan.start_date, plan.end_date),
+            (D(2021, 4, 1), D(2023, 3, 31)))
+        self.assertEqual(plan.state, 'running')
+        self.assertEqual(plan.organiser, organiser.employee)
+        self.assertLess(plan.adopted_date, plan.start_date)
+        self.assertIsNone(plan.evaluated_date)
+        main = [g for g in plan.main_goals if not g.community]
+        self.assertEqual(len(main), 4)
+        self.assertTrue(main[0].description.startswith(
+                "Odbudowywanie lub tworzenie więzi wspólnotowych"))
+        self.assertEqual(
+            {g.community.name for g in plan.main_goals if g.community},
+            {"Wzgórze", "Ostrowiecka", "Seniorzy Łazy"})
+        stages = defaultdict(list)
+        for goal in plan.goals:
+            stages[goal.stage].append(goal)
+        self.assertEqual(
+            {s: len(g) for s, g in stages.items()},
+            {'before_entry': 4, 'entry': 4, 'activation': 4, 'exit': 4})
+        academy, = [g for g in plan.goals
+            if "Akademia Mieszkańca Aktywnego" in g.name]
+        self.assertEqual(academy.components, 'E;I')
+        self.assertEqual(
+            [q.code for q in academy.quarters],
+            ['2021-Q4', '2022-Q1', '2022-Q2'])
+        evaluation, = [g for g in stages['exit']
+            if g.name.startswith("Przeprowadzenie partycypacyjnej")]
+        self.assertEqual([q.code for q in evaluation.quarters], ['2023-Q1'])
+        self.assertTrue(all(g.achieved for g in stages['before_entry']))
+        self.assertFalse(any(g.achieved for g in stages['exit']))
+
+        # The three communities with their profiles and maps
+        communities = {c.name: c for c in plan.communities}
+        self.assertEqual(
+            set(communities), {"Wzgórze", "Ostrowiecka", "Seniorzy Łazy"})
+        wzgorze = communities["Wzgórze"]
+        ostrowiecka = communities["Ostrowiecka"]
+        seniors = communities["Seniorzy Łazy"]
+        self.assertEqual(
+            (wzgorze.kind, ostrowiecka.kind, seniors.kind),
+            ('territorial', 'territorial', 'categorial'))
+        for community in communities.values():
+            profile = community.baseline_profile
+            self.assertTrue(profile, community.name)
+            self.assertTrue(profile.description)
+            self.assertTrue(profile.map_resources)
+            self.assertTrue(profile.map_problems_needs)
+            self.assertTrue(profile.map_action_plan)
+        self.assertIn("Zakładową, Mickiewicza i Nadrzeczną",
+            wzgorze.boundaries)
+        self.assertIn("71 mieszkań", ostrowiecka.description)
+        self.assertIn("155 mieszkańców", ostrowiecka.description)
+        self.assertIn("21A i 21B", ostrowiecka.boundaries)
+        self.assertEqual(wzgorze.current_profile.kind, 'update')
+        self.assertEqual(wzgorze.current_profile.date.year, 2022)
+        self.assertNotEqual(
+            wzgorze.current_profile.map_resources,
+            wzgorze.baseline_profile.map_resources)
+        self.assertEqual(ostrowiecka.current_profile,
+            ostrowiecka.baseline_profile)
+
+        # The 2021 schedules: city-wide and per community, with the area,
+        # the realisers and the quarters of the seed
+        activities = Activity.search([('plan', '=', plan.id)])
+        of_2021 = [a for a in activities
+            if any(q.year == 2021 for q in a.quarters)]
+        self.assertEqual(
+            {a.community.name if a.community else None for a in of_2021},
+            {None, "Wzgórze", "Ostrowiecka", "Seniorzy Łazy"})
+        self.assertEqual(
+            {a.area for a in of_2021},
+            {'animation', 'networking', 'social_planning'})
+        kinds = {r.kind for a in of_2021 for r in a.realisers}
+        self.assertTrue(
+            {'staff', 'animator', 'partner', 'expert', 'leader',
+                'volunteer'} <= kinds)
+        staff = {r.employee for a in of_2021 for r in a.realisers
+            if r.kind == 'staff'}
+        self.assertEqual(staff, {organiser.employee})
+        training, = [a for a in of_2021 if a.name.startswith(
+                "Wspólnie można więcej")]
+        self.assertEqual(
+            [(r.kind, r.description) for r in training.realisers],
+            [('partner', "KOOWES")])
+        self.assertEqual([q.code for q in training.quarters], ['2021-Q4'])
+        done_2021 = [a for a in of_2021 if a.state == 'done']
+        self.assertGreater(len(done_2021), 0.8 * len(of_2021))
+        for activity in done_2021:
+            self.assertTrue(
+                plan.start_date <= activity.done_date <= ipus.NOW)
+            self.assertTrue(activity.results)
+        self.assertTrue(any(a.state == 'cancelled' for a in of_2021))
+        # Photos of the walks on Wzgórze
+        self.assertTrue(any(a.photo_count for a in of_2021
+                if a.community == wzgorze))
+
+        # Wzgórze on the board: planned and done by quarter in 2021
+        with Transaction().set_context(
+                plan=plan.id, community=wzgorze.id, year=2021):
+            rows = Board.search([])
+        quarters = defaultdict(lambda: [0, 0, 0])
+        for row in rows:
+            self.assertEqual(row.community, wzgorze)
+            figures = quarters[row.quarter.code]
+            figures[0] += row.planned
+            figures[1] += row.done
+            figures[2] += row.done_in_quarter
+        self.assertEqual(dict(quarters), {
+                '2021-Q2': [6, 4, 4],
+                '2021-Q3': [6, 4, 4],
+                '2021-Q4': [6, 4, 5],
+                })
+
+        # The Q4 re-planning: 2022 from 2021, 2023 from 2022
+        of_2022 = [a for a in activities
+            if any(q.year == 2022 for q in a.quarters)
+            and not any(q.year == 2021 for q in a.quarters)]
+        replanned = [a for a in of_2022 if a.origin]
+        self.assertTrue(replanned)
+        for activity in replanned:
+            self.assertEqual(
+                [q.quarter for q in activity.quarters],
+                [q.quarter for q in activity.origin.quarters])
+            self.assertEqual(activity.origin.quarters[0].year, 2021)
+        self.assertTrue(any(a.state == 'done' for a in of_2022))
+        self.assertTrue(any(a.state == 'planned' for a in of_2022))
+        of_2023 = [a for a in activities
+            if [q.year for q in a.quarters] == [2023]]
+        self.assertTrue(any(a.origin for a in of_2023))
+        self.assertTrue(any(a.state == 'planned' for a in of_2023))
+        self.assertFalse([a for a in activities if a.state == 'draft'])
+
+        # The five risks with their mitigation
+        self.assertEqual(len(plan.risks), 5)
+        for risk in plan.risks:
+            self.assertTrue(risk.mitigation)
+        self.assertIn("epidemii", plan.risks[1].description)
+        self.assertEqual(plan.risks[1].state, 'occurred')
+        self.assertIn("małych kroków", plan.risks[3].mitigation)
+
+        # SUWAK at the baseline, not evaluated yet
+        scores = {(s.community, s.dimension): s for s in plan.suwak_scores}
+        self.assertEqual(len(scores), 15)
+        for (community, dimension), score in scores.items():
+            self.assertTrue(1 <= score.baseline_score <= 5)
+            self.assertIsNone(score.end_score)
+            self.assertIsNone(score.change)
+        self.assertGreater(
+            scores[(seniors, 'cohesion')].baseline_score,
+            scores[(ostrowiecka, 'cohesion')].baseline_score)
+
+        # Leaders, volunteers and their hours
+        supporters = Party.search(['OR',
+                ('osl_volunteer', '=', True),
+                ('osl_leader', '=', True),
+                ('osl_neighbour', '=', True),
+                ])
+        self.assertTrue(any(p.osl_leader for p in supporters))
+        self.assertTrue(any(p.osl_volunteer for p in supporters))
+        for party in supporters:
+            self.assertTrue(party.osl_skills)
+            self.assertTrue(party.osl_communities)
+        self.assertGreater(plan.volunteer_hours, 0)
+        self.assertGreaterEqual(plan.supporters, 5)
+        self.assertTrue(any(
+                h.supported_party for p in supporters for h in p.osl_hours))
+
+        # The seniors of Łazy: clients of 65 or more living on os. Łazy,
+        # whose birthdays and name days make the calendar
+        self.assertGreaterEqual(len(seniors.clients), 5)
+        for member in seniors.clients:
+            self.assertTrue(member.cus_client)
+            self.assertLessEqual(member.birth_date, D(1958, 1, 31))
+            self.assertIn("os. Łazy",
+                [a.street_name for a in member.addresses])
+        with Transaction().set_context(
+                from_date=ipus.NOW, community=seniors.id):
+            celebrations = Celebration.search([])
+            self.assertEqual(
+                {c.occasion for c in celebrations}, {'birthday', 'name_day'})
+            self.assertEqual(
+                {c.client for c in celebrations if c.occasion == 'birthday'},
+                set(seniors.clients))
+            first = celebrations[0]
+            self.assertGreaterEqual(first.date, ipus.NOW)
+            self.assertLessEqual(first.date, celebrations[-1].date)
+
+        # Clients with a running plan referred to the seniors' club of 2023
+        referrals = Participation.search([('ipus', '!=', None)])
+        self.assertTrue(referrals)
+        for referral in referrals:
+            self.assertEqual(referral.party, referral.ipus.client)
+            self.assertEqual(referral.ipus.state, 'running')
+            self.assertEqual(
+                referral.referred_by, referral.ipus.coordinator)
+            self.assertEqual(referral.activity.community, seniors)
+            self.assertEqual(referral.activity.state, 'planned')
+            self.assertEqual(referral.referral_date.year, 2023)
+        club = referrals[0].activity
+        self.assertEqual(
+            [q.code for q in club.quarters], ['2023-Q1'])
+        self.assertTrue(club.origin)
+
+        # The organiser prints the execution of the plan
+        with Transaction().set_user(organiser.id), check_access(), \
+                Transaction().set_context(
+                    User.get_preferences(context_only=True)):
+            oext, content, _, _ = Report.execute([plan.id], {})
+            sheet = gettext('cus_osl.msg_report_sheet_activities')
+            board = gettext('cus_osl.msg_report_sheet_board')
+        self.assertEqual(oext, 'xlsx')
+        sheets = read_xlsx(content)
+        self.assertEqual(len(sheets[sheet]) - 2, len(activities))
+        self.assertGreater(len(sheets[board]), 10)
