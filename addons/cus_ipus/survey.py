@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 from sql import Cast, Literal, Null
 from sql.aggregate import Avg, Count, Min
 from sql.conditionals import Case
-from sql.functions import Extract
+from sql.functions import Extract, Round
 
 import trytond.config as config
 from trytond import backend
@@ -210,16 +210,6 @@ class Survey(DeactivableMixin, ModelSQL, ModelView):
         return result
 
     @classmethod
-    def validate_fields(cls, surveys, field_names):
-        super().validate_fields(surveys, field_names)
-        if field_names & {'sending', 'period_months'}:
-            for survey in surveys:
-                if survey.sending == 'periodic' and not survey.period_months:
-                    raise SurveyValidationError(gettext(
-                            'cus_ipus.msg_survey_period_required',
-                            survey=survey.rec_name))
-
-    @classmethod
     def check_modification(cls, mode, surveys, values=None, external=False):
         super().check_modification(
             mode, surveys, values=values, external=external)
@@ -266,7 +256,8 @@ class Survey(DeactivableMixin, ModelSQL, ModelView):
         """Send the questionnaire to the clients of the plans
 
         Plans with a response of the questionnaire still waiting for the
-        answers are left out. Returns the responses created."""
+        answers (its link valid on the date) are left out. Returns the
+        responses created."""
         pool = Pool()
         Response = pool.get('cus.survey.response')
         Date = pool.get('ir.date')
@@ -284,6 +275,7 @@ class Survey(DeactivableMixin, ModelSQL, ModelView):
                         ('survey', '=', survey.id),
                         ('plan', 'in', [p.id for p in sub_plans]),
                         ('state', '=', 'sent'),
+                        ('expiry_date', '>=', date),
                         ]))
         answers = [{
                 'question': q.id,
@@ -1020,11 +1012,14 @@ class SurveyResult(ModelSQL, ModelView):
                 where=line.state != 'waiting',
                 group_by=unit_group))
 
+        def rounded(value, digits):
+            return Cast(Round(Cast(value, 'NUMERIC'), digits), 'FLOAT')
+
         def dimension_average(dimension=None):
             value = answer.scale
             if dimension:
                 value = Case((question.dimension == dimension, answer.scale))
-            return Cast(Avg(value), 'FLOAT')
+            return rounded(Avg(value), 2)
 
         answered = Count(
             Case((units.state == 'answered', units.response)), distinct=True)
@@ -1047,7 +1042,8 @@ class SurveyResult(ModelSQL, ModelView):
             units.provider.as_('provider'),
             sent.as_('sent'),
             answered.as_('answered'),
-            (Cast(answered, 'FLOAT') * 100 / sent).as_('response_rate'),
+            rounded(Cast(answered, 'FLOAT') * 100 / sent, 1).as_(
+                'response_rate'),
             *(dimension_average(d).as_(d) for d in INDICATOR_DIMENSIONS),
             dimension_average().as_('average'),
             group_by=[units.year, units.number, units.service,
