@@ -2,6 +2,7 @@
 import datetime as dt
 import json
 import unittest
+from pathlib import Path
 from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
@@ -20,6 +21,7 @@ HEADER = [
 ANNA = valid_pesel(dt.date(1948, 3, 21), serial=412, female=True)
 JOZEF = valid_pesel(dt.date(1939, 11, 2), serial=77)
 ZOFIA = valid_pesel(dt.date(2001, 7, 9), serial=305, female=True)
+README = Path(__file__).resolve().parents[3] / 'README.md'
 
 
 def csv_file(rows, header=HEADER, encoding='cp1250', delimiter=';'):
@@ -503,3 +505,23 @@ class PomostImportTestCase(unittest.TestCase):
         self.assertIn('cyfra kontrolna', messages[3])
         self.assertEqual(messages[7], 'Kolumna "Nazwisko" jest pusta.')
         self.assertIn('9 z 11 wierszy pliku', cm.exception.message)
+
+    @unittest.skipUnless(README.exists(), "README.md not beside the addons")
+    @with_transaction()
+    def test_readme_example(self):
+        "Test the example of the README imports as documented"
+        text = README.read_text(encoding='utf-8')
+        section = text[text.index('## Import from Pomost'):]
+        example = section.split('```\n')[1]
+        user = self._coordinator()
+        with Transaction().set_user(user.id):
+            wizard, columns, preview = self._wizard(example.encode('cp1250'))
+            self.assertEqual(
+                [c['header'] for c in columns if not c['target']], ['Lp.'])
+            self.assertEqual(
+                (preview['valid_lines'], preview['refused_lines']), (2, 0))
+            log = self._import(wizard)
+        self.assertEqual(log.created, 2)
+        self.assertEqual(self._client(JOZEF).name, "Józef Wójcik")
+        self.assertEqual(
+            self._client(ANNA).addresses[0].street_name, "Żeromskiego")
