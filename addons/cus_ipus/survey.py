@@ -191,7 +191,7 @@ class Survey(DeactivableMixin, ModelSQL, ModelView):
         sent, answered = defaultdict(int), defaultdict(int)
         for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*response.select(
-                    response.survey, Count(Literal('*')),
+                    response.survey, Count(response.id),
                     Count(Case((response.state == 'answered', response.id))),
                     where=SQL_OPERATORS['in'](response.survey, list(sub_ids)),
                     group_by=[response.survey]))
