@@ -426,6 +426,27 @@ class ProgrammeReport(Workflow, ModelSQL, ModelView):
                 (_msg('column_quantity'), 'number'),
                 (_msg('column_value'), 'money')], rows)
 
+    def surveys_section(self):
+        """The Koszalin survey indicators of the questionnaires sent in the
+        period: average score, answered, sent and the response rate"""
+        pool = Pool()
+        Result = pool.get('cus.survey.result')
+        Question = pool.get('cus.survey.question')
+        labels = dict(Question.fields_get(
+                ['dimension'])['dimension']['selection'])
+        rows = []
+        scores = Result.indicator_scores(self.start_date, self.end_date)
+        for dimension, (average, answered, sent) in scores.items():
+            rows.append((labels.get(dimension, dimension),
+                    average, answered or 0, sent or 0,
+                    (answered or 0) / sent if sent else None))
+        return Section('surveys', _msg('section_surveys'), [
+                (_msg('column_indicator'), 'text'),
+                (_msg('column_average'), 'number'),
+                (_msg('column_answered'), 'integer'),
+                (_msg('column_sent'), 'integer'),
+                (_msg('column_response_rate'), 'percent')], rows)
+
     def sections(self):
         """The sections in the order of the report; the modules that add a
         section (indicators, surveys, community work) extend it"""
@@ -435,6 +456,7 @@ class ProgrammeReport(Workflow, ModelSQL, ModelView):
             self.plans_section(),
             self.budget_section(),
             self.providers_section(),
+            self.surveys_section(),
             ]
 
 

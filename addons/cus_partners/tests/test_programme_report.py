@@ -88,6 +88,11 @@ class ProgrammeReportTestCase(PartnersFixture, unittest.TestCase):
         self.assertEqual((contracts, persons_, quantity), (1, 1, 5))
         self.assertEqual(value, Decimal('212.00'))
 
+        # No questionnaire sent: the five survey indicators without answers
+        surveys = self._section(report, 'surveys').rows
+        self.assertEqual(len(surveys), 5)
+        self.assertEqual({r[1:] for r in surveys}, {(None, 0, 0, None)})
+
         # Another year has none of it
         report.start_date, report.end_date = D(2022, 1, 1), D(2022, 12, 31)
         self.assertEqual(
@@ -139,7 +144,7 @@ class ProgrammeReportTestCase(PartnersFixture, unittest.TestCase):
         sheets = read_xlsx(content)
         self.assertEqual(list(sheets), [
                 "Persons", "Services delivered", "Individual plans",
-                "Budget execution", "Providers"])
+                "Budget execution", "Providers", "Satisfaction surveys"])
         services = sheets["Services delivered"]
         care, = [r for r in services if r[1] == fx['care'].rec_name]
         self.assertEqual(care[5], Decimal(4))
