@@ -1254,6 +1254,19 @@ class SurveySend(Wizard):
         return action, {}
 
 
+class PartyErase(metaclass=PoolMeta):
+    __name__ = 'party.erase'
+
+    def to_erase(self, party_id):
+        Answer = Pool().get('cus.survey.answer')
+        # What the client wrote may name people; the ratings stay for the
+        # results.
+        return super().to_erase(party_id) + [
+            (Answer, [('response.client', '=', party_id)], False,
+                ['text'], [None]),
+            ]
+
+
 class Cron(metaclass=PoolMeta):
     __name__ = 'ir.cron'
 

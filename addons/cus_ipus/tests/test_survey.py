@@ -561,6 +561,34 @@ class SurveyTestCase(unittest.TestCase):
         finally:
             config.set('cus', 'public_url', '')
 
+    @with_transaction()
+    def test_party_erase(self):
+        "Test erasing a client blanks the texts the client wrote"
+        pool = Pool()
+        Erase = pool.get('party.erase', type='wizard')
+        Party = pool.get('party.party')
+        Response = pool.get('cus.survey.response')
+        Survey = pool.get('cus.survey')
+        fx = create_ipus_fixture()
+        survey = self._survey()
+        erased = self._client("Do Usunięcia", 41)
+        plan = self._plan_for(fx, "Zostaje", 42)
+        with set_company(fx['company']):
+            erased_plan = self._plan(fx, client=erased)
+        kept, gone = Survey.send_to(survey, [plan, erased_plan])
+        self._answer(kept, {1: 4, 2: 4, 5: "Pani Anna jest bardzo miła"})
+        self._answer(gone, {1: 5, 2: 3, 5: "Mieszkam z synem Piotrem"})
+        Party.write([erased], {'active': False})
+        session_id, _, _ = Erase.create()
+        erase = Erase(session_id)
+        erase.ask.party = erased
+        erase.transition_erase()
+        kept, gone = Response.browse([kept, gone])
+        self.assertEqual(
+            [(a.scale, a.text) for a in gone.answers if a.sequence in {1, 5}],
+            [(5, None), (None, None)])
+        self.assertEqual(kept.answers[4].text, "Pani Anna jest bardzo miła")
+
     # Results
 
     def _results_fixture(self):
