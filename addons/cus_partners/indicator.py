@@ -1,0 +1,1003 @@
+# This file is part of the CUS back office.
+"""The indicators of the CUS, computed in SQL for any period
+
+The dashboard `cus.indicator` gives one row per indicator and period of the
+period asked in its context (`cus.indicator.context`: a start, an end and a
+granularity, by default the current year by quarter). Each figure is the
+number of distinct records behind it, the *members*: every indicator is one
+SQL query that gives the pairs (period, member) for all the periods at once
+(the periods are a VALUES table joined to the facts); its figure is
+COUNT(DISTINCT member) per period, and its drill-down (`open_records`) opens
+exactly these members, so the list opened has as many records as the
+figure says.
+
+The definitions (the docstrings of the `_members_*` methods, the ir.message
+texts msg_indicator_definition_* shown beside the figures and README.md,
+section "Indicators") follow the two seeds:
+
+Starachowice, quarterly (seed 000, §5.1):
+
+* new_persons: clients who are not former MOPS clients and whose first use
+  of the CUS falls in the period; the first use is the earliest of their
+  first confirmed delivery and of the decision date of their first
+  qualified application. A person is new once, in the period of the first
+  use, whatever happens later.
+* new_services: services of the kind "new service" whose first confirmed
+  delivery falls in the period.
+* delivering_providers: the distinct providers of the confirmed deliveries
+  of the period (deliveries by the CUS itself have no provider).
+* supporters (with cus_osl, indicator_osl.py): the volunteers, neighbours
+  and leaders with hours in the period for a person or an activity
+  (`cus.osl.volunteer.hours.count_supporters`).
+
+Koszalin (seed 004, §5.1-5.2):
+
+* persons: the distinct clients of the confirmed deliveries of the period.
+* catalogue_services: the services on the lines of the programmes running
+  in the period (programme running or closed, the line's period, or else
+  the programme's, overlapping the period), except the supporting
+  activities.
+* packages: the distinct pairs (client, package) of the confirmed
+  deliveries of the period of services of a package (not of a package of
+  supporting activities); the records are `cus.indicator.package` rows.
+* entities: the distinct providers with a contract in force in the period
+  (active, closed or terminated, its dates overlapping the period) or with
+  confirmed deliveries in the period.
+* partnerships: the partnerships (`cus.partnership`) whose agreement is in
+  force in the period: signed on or before its end, not ended before its
+  start.
+* agreements: the contracts with providers in force in the period (as for
+  entities).
+* plans: the individual plans in force in the period (approved, running,
+  closed or superseded by an update, valid over part of the period),
+  counted once per plan whatever its number of versions: the records are
+  the first versions.
+* supporting_activities (with cus_osl, indicator_osl.py): the community
+  activities done in the period (state done, done date in the period).
+* supporting_services: the services of the packages of supporting
+  activities (działania wspierające) with confirmed deliveries in the
+  period.
+
+A terminated contract counts over its contractual dates: the date of the
+termination is not recorded.
+
+The per-service figures of the service base (`cus.indicator.service`) are
+the live counters of `cus.service` (cus_ipus/service.py): persons, granted,
+used and remaining now.
+"""
+import datetime as dt
+from collections import namedtuple
+from weakref import WeakKeyDictionary
+
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+from sql import Column, Literal, Null, Union, Values, With
+from sql.aggregate import Count, Max, Min
+from sql.conditionals import Coalesce
+
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval, If, PYSONEncoder
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateReport, StateView, Wizard
+
+GRANULARITIES = [
+    ('quarter', "Quarter"),
+    ('month', "Month"),
+    ('year', "Year"),
+    ]
+GROUPS = [
+    ('starachowice', "Starachowice (Quarterly)"),
+    ('koszalin', "Koszalin"),
+    ]
+# Who may see an indicator: the rules of cus.indicator (indicator.xml) give
+# the director and the organiser every audience, the finance staff
+# 'public' and 'contracts', the community organiser 'public' and
+# 'community'; a role sees a figure only if it may open its records.
+AUDIENCES = [
+    ('cases', "Individual Cases"),
+    ('public', "Services and Providers"),
+    ('contracts', "Contracts"),
+    ('community', "Community Work"),
+    ]
+CODES = [
+    ('new_persons', "New persons using the CUS who did not use MOPS before"),
+    ('new_services', "New social services not provided before"),
+    ('delivering_providers', "Providers cooperating and delivering services"),
+    ('persons', "Persons using services"),
+    ('catalogue_services', "Services in the catalogue"),
+    ('packages', "Service packages delivered"),
+    ('entities', "Entities delivering services"),
+    ('partnerships', "Cross-sector partnerships"),
+    ('agreements', "Contracts and agreements with providers"),
+    ('plans', "Individual plans (IPUS)"),
+    ('supporting_services', "Supporting activities of the catalogue"),
+    ]
+# Plan states in which a plan is (or was) in force
+PLAN_STATES = ['approved', 'running', 'closed', 'superseded']
+# Contract states in which a contract is (or was) in force
+CONTRACT_STATES = ['active', 'closed', 'terminated']
+PROGRAMME_STATES = ['running', 'closed']
+MAX_PERIODS = 120
+ROMAN = {1: 'I', 2: 'II', 3: 'III', 4: 'IV'}
+# Row ids: sequence × 10¹⁰ + days of the start × 10⁵ + days of the end
+EPOCH = dt.date(1900, 1, 1)
+
+Definition = namedtuple(
+    'Definition', ['code', 'group', 'audience', 'sequence', 'model'])
+
+
+def period_buckets(start, end, granularity):
+    """The periods from start to end by granularity: calendar quarters,
+    months or years, the first and the last cut at start and end"""
+    if not start or not end or end < start:
+        return []
+    buckets = []
+    current = start
+    while current <= end:
+        if granularity == 'month':
+            following = dt.date(current.year, current.month, 1) + \
+                relativedelta(months=1)
+        elif granularity == 'year':
+            following = dt.date(current.year + 1, 1, 1)
+        else:
+            first_month = 3 * ((current.month - 1) // 3) + 1
+            following = dt.date(current.year, first_month, 1) + \
+                relativedelta(months=3)
+        buckets.append((current, min(end, following - dt.timedelta(days=1))))
+        current = following
+    return buckets
+
+
+def period_label(start, end):
+    "The name of a period: 03.2023, I kw. 2023, 2023 or 15.02–31.03.2023"
+    if start.day == 1 and end == start + relativedelta(months=1, days=-1):
+        return start.strftime('%m.%Y')
+    if (start.day == 1 and start.month in {1, 4, 7, 10}
+            and end == start + relativedelta(months=3, days=-1)):
+        quarter = (start.month - 1) // 3 + 1
+        return gettext('cus_partners.msg_indicator_quarter',
+            quarter=quarter, roman=ROMAN[quarter], year=start.year)
+    if (start.month, start.day) == (1, 1) and (end.month, end.day) == (
+            12, 31) and start.year == end.year:
+        return str(start.year)
+    return '%s–%s' % (start.strftime('%d.%m.%Y'), end.strftime('%d.%m.%Y'))
+
+
+def _row_id(sequence, start, end):
+    return (sequence * 10 ** 10 + (start - EPOCH).days * 10 ** 5
+        + (end - EPOCH).days)
+
+
+def context_period():
+    """(start, end, granularity) of the context of the dashboard, by default
+    the current year by quarter"""
+    pool = Pool()
+    Date = pool.get('ir.date')
+    context = Transaction().context
+    today = Date.today()
+    start = context.get('start_date') or dt.date(today.year, 1, 1)
+    end = context.get('end_date') or dt.date(start.year, 12, 31)
+    granularity = context.get('granularity') or 'quarter'
+    if isinstance(start, str):
+        start = dt.date.fromisoformat(start)
+    if isinstance(end, str):
+        end = dt.date.fromisoformat(end)
+    return start, end, granularity
+
+
+class IndicatorError(UserError):
+    pass
+
+
+class IndicatorContext(ModelView):
+    "The period of the indicators"
+    __name__ = 'cus.indicator.context'
+    __string__ = "Indicators Period"
+
+    start_date = fields.Date(
+        "Start Date", required=True,
+        domain=[
+            If(Eval('start_date') & Eval('end_date'),
+                ('start_date', '<=', Eval('end_date')),
+                ()),
+            ])
+    end_date = fields.Date(
+        "End Date", required=True,
+        domain=[
+            If(Eval('start_date') & Eval('end_date'),
+                ('end_date', '>=', Eval('start_date')),
+                ()),
+            ])
+    granularity = fields.Selection(
+        GRANULARITIES, "Periods", required=True, sort=False,
+        help="The figures are given for each quarter, month or year.")
+
+    @classmethod
+    def default_start_date(cls):
+        return context_period()[0]
+
+    @classmethod
+    def default_end_date(cls):
+        return context_period()[1]
+
+    @classmethod
+    def default_granularity(cls):
+        return context_period()[2]
+
+
+class Indicator(ModelSQL, ModelView):
+    """A figure of the CUS indicators for a period
+
+    Read-only rows computed for the period of the context; see the module
+    docstring for the definitions.
+    """
+    __name__ = 'cus.indicator'
+    __string__ = "Indicator"
+
+    code = fields.Selection(CODES, "Indicator", sort=False, readonly=True)
+    group = fields.Selection(GROUPS, "Group", sort=False, readonly=True)
+    audience = fields.Selection(
+        AUDIENCES, "Audience", sort=False, readonly=True,
+        help="Who may see the figure: those who may open its records.")
+    sequence = fields.Integer("Sequence", readonly=True)
+    period_start = fields.Date("Period Start", readonly=True)
+    period_end = fields.Date("Period End", readonly=True)
+    period = fields.Function(fields.Char("Period"), 'get_period')
+    value = fields.Integer(
+        "Value", readonly=True,
+        help="The number of records behind the figure: open them with "
+        "\"Records\".")
+    definition = fields.Function(
+        fields.Text("Definition"), 'get_definition')
+    records_model = fields.Function(
+        fields.Char("Records"), 'get_records_model')
+
+    # The computed rows of a transaction, by period and data version
+    _rows_cache = WeakKeyDictionary()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('sequence', 'ASC'), ('period_start', 'ASC'), ('id', 'ASC')]
+        cls._buttons.update({
+                'open_records': {
+                    'icon': 'tryton-open',
+                    'depends': ['code'],
+                    },
+                })
+
+    @classmethod
+    def definitions(cls):
+        """The indicators as Definition(code, group, audience, sequence,
+        model of the records behind the figure), in the order shown"""
+        return [
+            Definition(
+                'new_persons', 'starachowice', 'cases', 10, 'party.party'),
+            Definition(
+                'new_services', 'starachowice', 'public', 20, 'cus.service'),
+            Definition(
+                'delivering_providers', 'starachowice', 'public', 30,
+                'party.party'),
+            Definition('persons', 'koszalin', 'cases', 110, 'party.party'),
+            Definition(
+                'catalogue_services', 'koszalin', 'public', 120,
+                'cus.service'),
+            Definition(
+                'packages', 'koszalin', 'cases', 130,
+                'cus.indicator.package'),
+            Definition('entities', 'koszalin', 'public', 140, 'party.party'),
+            Definition(
+                'partnerships', 'koszalin', 'community', 150,
+                'cus.partnership'),
+            Definition(
+                'agreements', 'koszalin', 'contracts', 160, 'cus.contract'),
+            Definition('plans', 'koszalin', 'cases', 170, 'cus.ipus'),
+            Definition(
+                'supporting_services', 'koszalin', 'public', 190,
+                'cus.service'),
+            ]
+
+    @classmethod
+    def definition_of(cls, code):
+        for definition in cls.definitions():
+            if definition.code == code:
+                return definition
+        raise KeyError(code)
+
+    # The rows of the dashboard
+
+    @classmethod
+    def table_query(cls):
+        start, end, granularity = context_period()
+        buckets = period_buckets(start, end, granularity)
+        if len(buckets) > MAX_PERIODS:
+            raise IndicatorError(gettext(
+                    'cus_partners.msg_indicator_too_many_periods',
+                    count=len(buckets), limit=MAX_PERIODS))
+        rows = cls._rows(buckets)
+        if not rows:
+            # An empty period: a VALUES table cannot be empty
+            rows = [[0, None, None, None, 0, None, None, 0]]
+            where = Literal(False)
+        else:
+            where = None
+        values = Values(rows)
+        names = ['id', 'code', 'group', 'audience', 'sequence',
+            'period_start', 'period_end', 'value']
+        return values.select(
+            *[Column(values, 'column%s' % (i + 1)).as_(n)
+                for i, n in enumerate(names)],
+            where=where)
+
+    @classmethod
+    def _rows(cls, buckets):
+        """The rows (id, code, group, audience, sequence, start, end, value)
+        of the periods, computed once per transaction and data version"""
+        transaction = Transaction()
+        key = (transaction.counter, tuple(buckets))
+        cache = cls._rows_cache.setdefault(transaction, {})
+        if key not in cache:
+            values = cls.compute(buckets)
+            rows = []
+            for definition in cls.definitions():
+                for i, (start, end) in enumerate(buckets):
+                    rows.append([
+                            _row_id(definition.sequence, start, end),
+                            definition.code, definition.group,
+                            definition.audience, definition.sequence,
+                            start, end, values[(definition.code, i)]])
+            cache.clear()
+            cache[key] = rows
+        return cache[key]
+
+    @classmethod
+    def get_period(cls, rows, name):
+        return {r.id: period_label(r.period_start, r.period_end)
+            for r in rows}
+
+    @classmethod
+    def get_definition(cls, rows, name):
+        return {r.id: gettext('cus_partners.msg_indicator_definition_'
+                + r.code) for r in rows}
+
+    @classmethod
+    def get_records_model(cls, rows, name):
+        pool = Pool()
+        result = {}
+        for row in rows:
+            Model = pool.get(cls.definition_of(row.code).model)
+            result[row.id] = Model.__names__()['model']
+        return result
+
+    @classmethod
+    def parse_view(cls, tree, type, *args, **kwargs):
+        # In a graph, the series keyed by a group becomes a series per
+        # indicator of the group (those of the active modules), named by
+        # the indicator
+        if type == 'graph':
+            labels = dict(cls.fields_get(['code'])['code']['selection'])
+            groups = dict(GROUPS)
+            for y in tree.iter('y'):
+                for field in list(y):
+                    group = field.get('key')
+                    if field.get('name') != 'value' or group not in groups:
+                        continue
+                    index = list(y).index(field)
+                    y.remove(field)
+                    definitions = [d for d in cls.definitions()
+                        if d.group == group]
+                    for offset, definition in enumerate(definitions):
+                        y.insert(index + offset, etree.Element('field', {
+                                    'name': 'value',
+                                    'key': definition.code,
+                                    'string': labels[definition.code],
+                                    }))
+        return super().parse_view(tree, type, *args, **kwargs)
+
+    @classmethod
+    def view_attributes(cls):
+        # A series of the graphs per indicator
+        return super().view_attributes() + [
+            ('/graph/y/field[@key="%s"]' % code, 'domain',
+                Eval('code') == code, ['code'])
+            for code, _ in cls.code.selection]
+
+    def get_rec_name(self, name):
+        return '%s, %s' % (
+            dict(self.fields_get(['code'])['code']['selection']).get(
+                self.code, self.code), self.period)
+
+    # The computation
+
+    @staticmethod
+    def buckets_table(buckets):
+        """The periods as a table (bucket, start_date, end_date): bucket is
+        the index of the period in buckets"""
+        values = Values([[i, s, e] for i, (s, e) in enumerate(buckets)])
+        return values.select(
+            Column(values, 'column1').as_('bucket'),
+            Column(values, 'column2').as_('start_date'),
+            Column(values, 'column3').as_('end_date'))
+
+    @classmethod
+    def members_query(cls, code, buckets):
+        """The query of the pairs (bucket, member) of an indicator over the
+        periods: the members are the ids of the records behind the figure
+        (of the model of its definition); a pair may repeat"""
+        return getattr(cls, '_members_' + code)(cls.buckets_table(buckets))
+
+    @classmethod
+    def compute(cls, buckets, codes=None):
+        """{(code, index of the period): figure} for the periods, one SQL
+        query per indicator"""
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for definition in cls.definitions():
+            code = definition.code
+            if codes is not None and code not in codes:
+                continue
+            values = {}
+            if buckets:
+                members = cls.members_query(code, buckets)
+                cursor.execute(*members.select(
+                        members.bucket,
+                        Count(members.member, distinct=True),
+                        group_by=[members.bucket]))
+                values = {int(b): c for b, c in cursor}
+            for i in range(len(buckets)):
+                result[(code, i)] = values.get(i, 0)
+        return result
+
+    @classmethod
+    def members(cls, code, start, end):
+        "The ids of the records behind the figure of an indicator in a period"
+        cursor = Transaction().connection.cursor()
+        members = cls.members_query(code, [(start, end)])
+        cursor.execute(*members.select(
+                members.member, group_by=[members.member],
+                order_by=[members.member]))
+        return [m for m, in cursor]
+
+    # The definitions of the indicators. Each _members_<code> method gives
+    # the pairs (bucket, member) from the buckets table (see buckets_table).
+
+    @classmethod
+    def _confirmed_deliveries(cls, buckets):
+        "The confirmed deliveries joined to the periods of their date"
+        Delivery = Pool().get('cus.service.delivery')
+        delivery = Delivery.__table__()
+        return delivery, delivery.join(buckets,
+            condition=(delivery.date >= buckets.start_date)
+            & (delivery.date <= buckets.end_date))
+
+    @classmethod
+    def _members_new_persons(cls, buckets):
+        """Clients not former MOPS clients whose first use of the CUS falls
+        in the period: the earliest of their first confirmed delivery and of
+        the decision date of their first qualified application"""
+        pool = Pool()
+        Delivery = pool.get('cus.service.delivery')
+        Application = pool.get('cus.application')
+        Party = pool.get('party.party')
+        delivery = Delivery.__table__()
+        application = Application.__table__()
+        party = Party.__table__()
+        uses = Union(
+            delivery.select(
+                delivery.client.as_('client'),
+                Min(delivery.date).as_('date'),
+                where=delivery.state == 'confirmed',
+                group_by=[delivery.client]),
+            application.select(
+                application.client.as_('client'),
+                Min(Coalesce(application.decision_date,
+                        application.application_date)).as_('date'),
+                where=application.state == 'qualified',
+                group_by=[application.client]),
+            all_=True)
+        first = uses.select(
+            uses.client.as_('client'), Min(uses.date).as_('date'),
+            group_by=[uses.client])
+        return (first
+            .join(party, condition=party.id == first.client)
+            .join(buckets, condition=(first.date >= buckets.start_date)
+                & (first.date <= buckets.end_date))
+            .select(
+                buckets.bucket.as_('bucket'),
+                first.client.as_('member'),
+                where=Coalesce(party.former_ops_client, Literal(False))
+                == Literal(False)))
+
+    @classmethod
+    def _members_new_services(cls, buckets):
+        """Services of the kind "new service" whose first confirmed delivery
+        falls in the period"""
+        pool = Pool()
+        Delivery = pool.get('cus.service.delivery')
+        Service = pool.get('cus.service')
+        delivery = Delivery.__table__()
+        service = Service.__table__()
+        first = delivery.select(
+            delivery.service.as_('service'), Min(delivery.date).as_('date'),
+            where=delivery.state == 'confirmed',
+            group_by=[delivery.service])
+        return (first
+            .join(service, condition=service.id == first.service)
+            .join(buckets, condition=(first.date >= buckets.start_date)
+                & (first.date <= buckets.end_date))
+            .select(
+                buckets.bucket.as_('bucket'),
+                first.service.as_('member'),
+                where=service.service_kind == 'new'))
+
+    @classmethod
+    def _members_delivering_providers(cls, buckets):
+        "The providers of the confirmed deliveries of the period"
+        delivery, query = cls._confirmed_deliveries(buckets)
+        return query.select(
+            buckets.bucket.as_('bucket'),
+            delivery.provider.as_('member'),
+            where=(delivery.state == 'confirmed')
+            & (delivery.provider != Null))
+
+    @classmethod
+    def _members_persons(cls, buckets):
+        "The clients of the confirmed deliveries of the period"
+        delivery, query = cls._confirmed_deliveries(buckets)
+        return query.select(
+            buckets.bucket.as_('bucket'),
+            delivery.client.as_('member'),
+            where=delivery.state == 'confirmed')
+
+    @classmethod
+    def _not_supporting(cls, package):
+        "The condition of a package (maybe none) not of supporting activities"
+        return Coalesce(package.supporting_activities, Literal(False)) \
+            == Literal(False)
+
+    @classmethod
+    def _members_catalogue_services(cls, buckets):
+        """The services on the lines of the programmes running in the
+        period (running or closed programmes; the line's dates, or else the
+        programme's, overlap the period), except supporting activities"""
+        pool = Pool()
+        Programme = pool.get('cus.programme')
+        ProgrammeLine = pool.get('cus.programme.line')
+        Service = pool.get('cus.service')
+        Package = pool.get('cus.service.package')
+        programme = Programme.__table__()
+        line = ProgrammeLine.__table__()
+        service = Service.__table__()
+        package = Package.__table__()
+        return (line
+            .join(programme, condition=programme.id == line.programme)
+            .join(service, condition=service.id == line.service)
+            .join(package, 'LEFT', condition=package.id == service.package)
+            .join(buckets,
+                condition=(Coalesce(line.start_date, programme.start_date)
+                    <= buckets.end_date)
+                & (Coalesce(line.end_date, programme.end_date)
+                    >= buckets.start_date))
+            .select(
+                buckets.bucket.as_('bucket'),
+                line.service.as_('member'),
+                where=programme.state.in_(PROGRAMME_STATES)
+                & cls._not_supporting(package)))
+
+    @classmethod
+    def _packages_query(cls, where=None, buckets=None):
+        """The confirmed deliveries of services of packages (not of
+        supporting activities) grouped by client and package, and by period
+        when buckets are given: the member (and the id of the row of
+        cus.indicator.package) is the smallest id of the deliveries"""
+        pool = Pool()
+        Delivery = pool.get('cus.service.delivery')
+        Service = pool.get('cus.service')
+        Package = pool.get('cus.service.package')
+        delivery = Delivery.__table__()
+        service = Service.__table__()
+        package = Package.__table__()
+        query = (delivery
+            .join(service, condition=service.id == delivery.service)
+            .join(package, condition=package.id == service.package))
+        condition = (delivery.state == 'confirmed') \
+            & cls._not_supporting(package)
+        columns = [
+            Min(delivery.id).as_('member'),
+            delivery.client.as_('client'),
+            service.package.as_('package'),
+            Min(delivery.date).as_('first_date'),
+            Max(delivery.date).as_('last_date'),
+            Count(delivery.id).as_('deliveries'),
+            ]
+        group_by = [delivery.client, service.package]
+        if buckets is not None:
+            query = query.join(buckets,
+                condition=(delivery.date >= buckets.start_date)
+                & (delivery.date <= buckets.end_date))
+            columns.insert(0, buckets.bucket.as_('bucket'))
+            group_by.insert(0, buckets.bucket)
+        if where is not None:
+            condition &= where(delivery)
+        return query.select(*columns, where=condition, group_by=group_by)
+
+    @classmethod
+    def _members_packages(cls, buckets):
+        """The pairs (client, package) of the confirmed deliveries of the
+        period of services of a package (not of supporting activities)"""
+        return cls._packages_query(buckets=buckets)
+
+    @classmethod
+    def _contracts_in_force(cls, buckets):
+        "The contracts in force in the period joined to it"
+        Contract = Pool().get('cus.contract')
+        contract = Contract.__table__()
+        return contract, (contract
+            .join(buckets, condition=(contract.start_date <= buckets.end_date)
+                & (contract.end_date >= buckets.start_date))
+            .select(
+                buckets.bucket.as_('bucket'),
+                contract.id.as_('contract'),
+                contract.provider.as_('provider'),
+                where=contract.state.in_(CONTRACT_STATES)))
+
+    @classmethod
+    def _members_entities(cls, buckets):
+        """The providers with a contract in force in the period or with
+        confirmed deliveries in the period"""
+        _, contracts = cls._contracts_in_force(buckets)
+        delivery, query = cls._confirmed_deliveries(buckets)
+        return Union(
+            contracts.select(
+                contracts.bucket.as_('bucket'),
+                contracts.provider.as_('member')),
+            query.select(
+                buckets.bucket.as_('bucket'),
+                delivery.provider.as_('member'),
+                where=(delivery.state == 'confirmed')
+                & (delivery.provider != Null)),
+            all_=True)
+
+    @classmethod
+    def _members_partnerships(cls, buckets):
+        """The partnerships whose agreement is in force in the period:
+        signed on or before its end and not ended before its start"""
+        Partnership = Pool().get('cus.partnership')
+        partnership = Partnership.__table__()
+        return (partnership
+            .join(buckets,
+                condition=(partnership.agreement_date <= buckets.end_date)
+                & ((partnership.end_date == Null)
+                    | (partnership.end_date >= buckets.start_date)))
+            .select(
+                buckets.bucket.as_('bucket'),
+                partnership.id.as_('member'),
+                where=partnership.agreement_date != Null))
+
+    @classmethod
+    def _members_agreements(cls, buckets):
+        """The contracts with providers in force in the period: active,
+        closed or terminated, their dates overlapping the period"""
+        _, contracts = cls._contracts_in_force(buckets)
+        return contracts.select(
+            contracts.bucket.as_('bucket'),
+            contracts.contract.as_('member'))
+
+    @classmethod
+    def _first_versions(cls):
+        """The table (id, root) of every plan and the first version of its
+        chain of updates (a recursive WITH)"""
+        Ipus = Pool().get('cus.ipus')
+        first, later = Ipus.__table__(), Ipus.__table__()
+        chain = With('id', 'root', recursive=True)
+        chain.query = Union(
+            first.select(first.id, first.id,
+                where=first.previous_version == Null),
+            later.join(chain, condition=later.previous_version == chain.id)
+            .select(later.id, chain.root),
+            all_=True)
+        return chain
+
+    @classmethod
+    def _members_plans(cls, buckets):
+        """The plans in force in the period (approved, running, closed or
+        superseded, valid over part of the period), as their first
+        versions: a plan and its updates count once"""
+        Ipus = Pool().get('cus.ipus')
+        plan = Ipus.__table__()
+        chain = cls._first_versions()
+        return (plan
+            .join(chain, condition=chain.id == plan.id)
+            .join(buckets, condition=(plan.valid_from <= buckets.end_date)
+                & (plan.valid_to >= buckets.start_date))
+            .select(
+                buckets.bucket.as_('bucket'),
+                chain.root.as_('member'),
+                where=plan.state.in_(PLAN_STATES),
+                with_=[chain]))
+
+    @classmethod
+    def _members_supporting_services(cls, buckets):
+        """The services of the packages of supporting activities with
+        confirmed deliveries in the period"""
+        pool = Pool()
+        Service = pool.get('cus.service')
+        Package = pool.get('cus.service.package')
+        service = Service.__table__()
+        package = Package.__table__()
+        delivery, query = cls._confirmed_deliveries(buckets)
+        return (query
+            .join(service, condition=service.id == delivery.service)
+            .join(package, condition=package.id == service.package)
+            .select(
+                buckets.bucket.as_('bucket'),
+                delivery.service.as_('member'),
+                where=(delivery.state == 'confirmed')
+                & (package.supporting_activities == Literal(True))))
+
+    # The drill-down
+
+    @classmethod
+    @ModelView.button_action('cus_partners.act_indicator_records')
+    def open_records(cls, rows):
+        "Open the records behind the figures (of one indicator)"
+        pool = Pool()
+        codes = {r.code for r in rows}
+        if len(codes) != 1:
+            raise IndicatorError(gettext(
+                    'cus_partners.msg_indicator_open_one'))
+        code, = codes
+        definition = cls.definition_of(code)
+        ids = set()
+        for row in rows:
+            ids.update(cls.members(code, row.period_start, row.period_end))
+        Model = pool.get(definition.model)
+        start = min(r.period_start for r in rows)
+        end = max(r.period_end for r in rows)
+        context = {}
+        if definition.model == 'cus.indicator.package' and len(rows) == 1:
+            context = {'indicator_start': start, 'indicator_end': end}
+        elif definition.model == 'cus.indicator.package':
+            # The packages of several periods are the rows of each period
+            raise IndicatorError(gettext(
+                    'cus_partners.msg_indicator_open_one_period'))
+        encoder = PYSONEncoder()
+        label = dict(cls.fields_get(['code'])['code']['selection'])[code]
+        periods = sorted({r.period for r in rows})
+        return {
+            'name': '%s – %s (%s)' % (
+                label, ', '.join(periods), Model.__names__()['model']),
+            'res_model': definition.model,
+            'pyson_domain': encoder.encode([('id', 'in', sorted(ids))]),
+            'pyson_context': encoder.encode(context),
+            'views': [],
+            }
+
+
+class IndicatorPackage(ModelSQL, ModelView):
+    """A service package delivered to a client: the records behind the
+    figure "service packages delivered"
+
+    The confirmed deliveries of the period of the context (indicator_start,
+    indicator_end; all of them without it) of services of a package grouped
+    by client and package; the id of a row is the smallest id of its
+    deliveries.
+    """
+    __name__ = 'cus.indicator.package'
+    __string__ = "Service Package Delivered"
+
+    client = fields.Many2One('party.party', "Client", readonly=True)
+    package = fields.Many2One(
+        'cus.service.package', "Package", readonly=True)
+    first_date = fields.Date("First Delivery", readonly=True)
+    last_date = fields.Date("Last Delivery", readonly=True)
+    deliveries = fields.Integer("Deliveries", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('package', 'ASC'), ('client', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        Indicator = Pool().get('cus.indicator')
+        context = Transaction().context
+        start = context.get('indicator_start')
+        end = context.get('indicator_end')
+
+        def where(delivery):
+            condition = Literal(True)
+            if start:
+                condition &= delivery.date >= start
+            if end:
+                condition &= delivery.date <= end
+            return condition
+        query = Indicator._packages_query(where=where)
+        query.columns = [query.columns[0].expression.as_('id')] + list(
+            query.columns[1:])
+        return query
+
+    def get_rec_name(self, name):
+        return '%s – %s' % (self.client.rec_name, self.package.rec_name)
+
+
+class IndicatorService(ModelSQL, ModelView):
+    """The service base in figures: persons, granted, used and remaining
+    per service, the live counters of cus.service"""
+    __name__ = 'cus.indicator.service'
+    __string__ = "Service Base in Figures"
+
+    service = fields.Many2One('cus.service', "Service", readonly=True)
+    package = fields.Many2One(
+        'cus.service.package', "Package", readonly=True)
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'get_counters')
+    persons = fields.Function(fields.Integer(
+            "Persons", help="Persons with the service granted now."),
+        'get_counters')
+    granted = fields.Function(fields.Float(
+            "Granted", digits=(16, 2),
+            help="Units granted in open plans and qualified applications."),
+        'get_counters')
+    used = fields.Function(fields.Float(
+            "Used", digits=(16, 2),
+            help="Units of the granted ones confirmed as delivered."),
+        'get_counters')
+    remaining = fields.Function(fields.Float(
+            "Remaining", digits=(16, 2),
+            help="Units granted and not used yet."),
+        'get_counters')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('service', 'ASC'), ('id', 'ASC')]
+        cls._buttons.update({
+                'open_persons': {
+                    'icon': 'tryton-open',
+                    },
+                })
+
+    @classmethod
+    def table_query(cls):
+        Service = Pool().get('cus.service')
+        service = Service.__table__()
+        return service.select(
+            service.id.as_('id'),
+            service.id.as_('service'),
+            service.package.as_('package'),
+            where=service.active == Literal(True))
+
+    @classmethod
+    def get_counters(cls, rows, names):
+        "The counters of the services (cus_ipus/service.py get_counters)"
+        Service = Pool().get('cus.service')
+        services = Service.browse([r.id for r in rows])
+        counters = [n for n in names if n != 'unit']
+        result = Service.get_counters(services, counters) if counters else {}
+        if 'unit' in names:
+            result['unit'] = {s.id: s.unit.id for s in services}
+        return result
+
+    def get_rec_name(self, name):
+        return self.service.rec_name
+
+    @classmethod
+    def persons_of(cls, service_ids):
+        """The ids of the persons with the services granted now (the
+        members of the counter persons of cus.service)"""
+        Service = Pool().get('cus.service')
+        cursor = Transaction().connection.cursor()
+        lines = Service._granted_lines_query(list(service_ids),
+            with_used=False)
+        cursor.execute(*lines.select(
+                lines.client, group_by=[lines.client],
+                order_by=[lines.client]))
+        return [c for c, in cursor]
+
+    @classmethod
+    @ModelView.button_action('cus_partners.act_indicator_records')
+    def open_persons(cls, rows):
+        "Open the persons counted by the services"
+        Party = Pool().get('party.party')
+        ids = cls.persons_of([r.id for r in rows])
+        return {
+            'name': '%s – %s' % (
+                cls.persons.string if len(rows) != 1 else
+                '%s: %s' % (rows[0].rec_name, cls.persons.string),
+                Party.__names__()['model']),
+            'res_model': 'party.party',
+            'pyson_domain': PYSONEncoder().encode([('id', 'in', ids)]),
+            'pyson_context': PYSONEncoder().encode({}),
+            'views': [],
+            }
+
+
+class ServicePackage(metaclass=PoolMeta):
+    __name__ = 'cus.service.package'
+
+    supporting_activities = fields.Boolean(
+        "Supporting Activities",
+        help="The services of the package are supporting activities "
+        "(działania wspierające), counted apart from the social services by "
+        "the indicators.")
+
+    @classmethod
+    def default_supporting_activities(cls):
+        return False
+
+
+class IndicatorExportStart(ModelView):
+    "Export the indicators"
+    __name__ = 'cus.indicator.export.start'
+    __string__ = "Export Indicators"
+
+    start_date = fields.Date(
+        "Start Date", required=True,
+        domain=[
+            If(Eval('start_date') & Eval('end_date'),
+                ('start_date', '<=', Eval('end_date')),
+                ()),
+            ])
+    end_date = fields.Date(
+        "End Date", required=True,
+        domain=[
+            If(Eval('start_date') & Eval('end_date'),
+                ('end_date', '>=', Eval('start_date')),
+                ()),
+            ])
+    granularity = fields.Selection(
+        GRANULARITIES, "Periods", required=True, sort=False)
+    records = fields.Boolean(
+        "Records behind the Figures",
+        help="Add a sheet listing the records counted by each figure.")
+
+    @classmethod
+    def default_start_date(cls):
+        return context_period()[0]
+
+    @classmethod
+    def default_end_date(cls):
+        return context_period()[1]
+
+    @classmethod
+    def default_granularity(cls):
+        return context_period()[2]
+
+    @classmethod
+    def default_records(cls):
+        return True
+
+
+class IndicatorExport(Wizard):
+    "Export the indicators to a spreadsheet"
+    __name__ = 'cus.indicator.export'
+
+    start = StateView('cus.indicator.export.start',
+        'cus_partners.indicator_export_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Export", 'export', 'tryton-print', default=True),
+            ])
+    export = StateReport('cus_partners.report_indicator')
+
+    def do_export(self, action):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        if not ModelAccess.check('cus.indicator', 'read',
+                raise_exception=False):
+            raise AccessError(gettext(
+                    'cus_partners.msg_indicator_export_access'))
+        return action, {
+            'start_date': self.start.start_date,
+            'end_date': self.start.end_date,
+            'granularity': self.start.granularity,
+            'records': bool(self.start.records),
+            }
+
+    def transition_export(self):
+        return 'end'
