@@ -1083,6 +1083,9 @@ class SurveyResult(ModelSQL, ModelView):
             result[row.id] = ' – '.join(parts) or row.period
         return result
 
+    def get_rec_name(self, name):
+        return self.label
+
     @classmethod
     def indicator_scores(cls, start, end):
         """The Koszalin survey indicators of the questionnaires sent from

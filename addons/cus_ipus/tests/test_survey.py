@@ -680,6 +680,7 @@ class SurveyTestCase(unittest.TestCase):
             self.assertEqual(Result(row.id).answered, 1)
             self.assertEqual(
                 row.label, f"Q2 2023 – {row.service.rec_name}")
+            self.assertEqual(row.rec_name, row.label)
 
         results, _ = self._results(survey=survey.id, period='month')
         self.assertEqual(results[("01.2023", care, None)][:5],
