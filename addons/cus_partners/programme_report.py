@@ -29,6 +29,8 @@ from trytond.pyson import Eval
 from trytond.report import Report
 from trytond.transaction import Transaction
 
+from .indicator import period_label
+
 AGE_BANDS = [
     (0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74),
     (75, 84), (85, None)]
@@ -447,6 +449,46 @@ class ProgrammeReport(Workflow, ModelSQL, ModelView):
                 (_msg('column_sent'), 'integer'),
                 (_msg('column_response_rate'), 'percent')], rows)
 
+    def _buckets(self):
+        """The periods of the indicator columns: the quarters of a report
+        within one year, else its years (at most six), and the whole
+        period last"""
+        start, end = self.start_date, self.end_date
+        buckets = []
+        if start.year == end.year:
+            for quarter in range(4):
+                first = dt.date(start.year, 3 * quarter + 1, 1)
+                last = (dt.date(start.year + 1, 1, 1) if quarter == 3
+                    else dt.date(start.year, 3 * quarter + 4, 1)
+                    ) - dt.timedelta(days=1)
+                if first <= end and last >= start:
+                    buckets.append((max(first, start), min(last, end)))
+        else:
+            for year in range(start.year, min(end.year, start.year + 5) + 1):
+                buckets.append((max(dt.date(year, 1, 1), start),
+                        min(dt.date(year, 12, 31), end)))
+        return buckets + [(start, end)]
+
+    def indicators_section(self):
+        """The indicators of both seeds (cus.indicator) by quarter or year
+        of the period and for the whole period; the survey indicators are
+        in their own section"""
+        pool = Pool()
+        Indicator = pool.get('cus.indicator')
+        labels = dict(Indicator.fields_get(['code'])['code']['selection'])
+        buckets = self._buckets()
+        definitions = [d for d in Indicator.definitions() if not d.scored]
+        figures = Indicator.compute(
+            buckets, codes={d.code for d in definitions})
+        rows = [(labels.get(d.code, d.code),) + tuple(
+                figures[(d.code, i)] for i in range(len(buckets)))
+            for d in definitions]
+        columns = [(_msg('column_indicator'), 'text')] + [
+            (period_label(s, e), 'integer') for s, e in buckets[:-1]] + [
+            (_msg('column_whole_period'), 'integer')]
+        return Section(
+            'indicators', _msg('section_indicators'), columns, rows)
+
     def sections(self):
         """The sections in the order of the report; the modules that add a
         section (indicators, surveys, community work) extend it"""
@@ -456,6 +498,7 @@ class ProgrammeReport(Workflow, ModelSQL, ModelView):
             self.plans_section(),
             self.budget_section(),
             self.providers_section(),
+            self.indicators_section(),
             self.surveys_section(),
             ]
 

@@ -88,6 +88,16 @@ class ProgrammeReportTestCase(PartnersFixture, unittest.TestCase):
         self.assertEqual((contracts, persons_, quantity), (1, 1, 5))
         self.assertEqual(value, Decimal('212.00'))
 
+        # The indicators by quarter and for the year, as the dashboard
+        indicators = self._section(report, 'indicators')
+        self.assertEqual(
+            [c for c, _ in indicators.columns[1:]],
+            ["Q1 2021", "Q2 2021", "Q3 2021", "Q4 2021", "Whole period"])
+        rows = {r[0]: r[1:] for r in indicators.rows}
+        self.assertEqual(rows["Persons using services"],
+            (0, 1, 1, 0, 1))
+        self.assertEqual(rows["Individual plans (IPUS)"], (0, 1, 1, 1, 1))
+
         # No questionnaire sent: the five survey indicators without answers
         surveys = self._section(report, 'surveys').rows
         self.assertEqual(len(surveys), 5)
@@ -144,7 +154,8 @@ class ProgrammeReportTestCase(PartnersFixture, unittest.TestCase):
         sheets = read_xlsx(content)
         self.assertEqual(list(sheets), [
                 "Persons", "Services delivered", "Individual plans",
-                "Budget execution", "Providers", "Satisfaction surveys"])
+                "Budget execution", "Providers", "Indicators",
+                "Satisfaction surveys"])
         services = sheets["Services delivered"]
         care, = [r for r in services if r[1] == fx['care'].rec_name]
         self.assertEqual(care[5], Decimal(4))
@@ -176,3 +187,52 @@ class ProgrammeReportTestCase(PartnersFixture, unittest.TestCase):
         # A done report is kept
         with self.assertRaises(AccessError):
             Report.delete([Report(report.id)])
+
+
+class ProgrammeReportOslTestCase(unittest.TestCase):
+    "Test the community work in the programme report (with cus_osl)"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['cus_partners', 'cus_osl'])
+
+    @with_transaction()
+    def test_community_section(self):
+        "Test the done community activities by community and area"
+        from cus_ipus.tests.tools import create_ipus_fixture
+        from cus_osl.tests.tools import (
+            create_activity, create_osl_fixture, run_plan)
+        pool = Pool()
+        Report = pool.get('cus.programme.report')
+        fx = create_ipus_fixture()
+        osl = create_osl_fixture(company=fx['company'])
+        plan = run_plan(osl['plan'])
+        create_activity(plan, "Spacer po osiedlu", osl['wzgorze'],
+            quarters=['2021-Q2'], state='done', done_date=D(2021, 5, 10),
+            participants=12)
+        create_activity(plan, "Piknik", osl['wzgorze'],
+            quarters=['2021-Q3'], state='done', done_date=D(2021, 8, 20),
+            participants=40)
+        create_activity(plan, "Kampania", None, area='networking',
+            quarters=['2021-Q2'], state='done', done_date=D(2021, 6, 1),
+            participants=5)
+        create_activity(plan, "Festyn 2022", osl['ostrowiecka'],
+            quarters=['2022-Q2'], state='done', done_date=D(2022, 5, 1),
+            participants=99)
+        create_activity(plan, "Zaplanowane", osl['seniors'],
+            quarters=['2021-Q4'])
+        report, = Report.create([{
+                    'programme': fx['programme'].id, 'kind': 'yearly',
+                    'start_date': D(2021, 1, 1), 'end_date': D(2021, 12, 31),
+                    }])
+        section, = [s for s in report.sections() if s.key == 'community']
+        rows = {(r[0], r[1]): r[2:] for r in section.rows}
+        self.assertEqual(rows[("Wzgórze", "Animation")], (2, 52))
+        self.assertEqual(rows[("City-wide", "Networking")], (1, 5))
+        self.assertEqual(len(rows), 3)
+        # The supporting activities are among the indicators too
+        indicators, = [
+            s for s in report.sections() if s.key == 'indicators']
+        figures = {r[0]: r[-1] for r in indicators.rows}
+        self.assertEqual(
+            figures["Supporting activities (community work)"], 3)
