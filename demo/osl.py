@@ -839,6 +839,13 @@ CANCELLED_2022 = [
         "zachęta do aktywności, obserwacje, korekty działań", '2022-Q4')]
 DONE_2023 = {"Zimowe spotkanie sąsiedzkie w Szkole Podstawowej nr 1":
     D(2023, 1, 21)}
+# The days set for the meetings of 2023 (the calendar shows them)
+PLANNED_2023 = {
+    "Spotkania Klubu Seniora na Os. Łazy": D(2023, 2, 7),
+    "Lokalne partnerstwo na rzecz OSL – spotkanie partnerów": D(2023, 2, 15),
+    "Zajęcia świetlicowe dla dzieci i młodzieży z bloków socjalnych":
+    D(2023, 2, 1),
+    }
 RESULTS = {
     'animation': "Działanie zrealizowane zgodnie z harmonogramem; uwagi "
     "i pomysły mieszkańców zapisane do dalszego planowania.",
@@ -1094,8 +1101,7 @@ class Osl:
             if code == 'osl':
                 if not self.employee:
                     continue
-                value = {'kind': 'staff', 'employee': self.employee.id,
-                    'description': "CUS – OSL"}
+                value = {'kind': 'staff', 'employee': self.employee.id}
             elif code == 'anim':
                 value = {'kind': 'animator', 'description': ANIMATORS,
                     'party': self.animators.id if self.animators else None}
@@ -1265,6 +1271,13 @@ class Osl:
         Activity = Pool().get('cus.osl.activity')
         self._achieve(ACHIEVED_2022)
         drafts = self.plan.make_next_year_schedule(D(2022, 11, 21))
+        to_write = []
+        for activity in drafts:
+            if activity.name in PLANNED_2023:
+                to_write.extend([[activity], {
+                            'planned_date': PLANNED_2023[activity.name]}])
+        if to_write:
+            Activity.write(*to_write)
         specs = []
         for activity in drafts:
             specs.append(task(activity.area, activity.name, [],

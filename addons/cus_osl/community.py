@@ -102,6 +102,14 @@ class Community(
         return 'territorial'
 
     @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('//page[@id="clients"]', 'states', {
+                    'invisible': Eval('kind') != 'categorial',
+                    }),
+            ]
+
+    @classmethod
     def get_profiles(cls, communities, names):
         pool = Pool()
         Profile = pool.get('cus.osl.community.profile')

@@ -198,7 +198,7 @@ class PlanExecutionReport(metaclass=PoolMeta):
     @classmethod
     def write_ipus_summaries(cls, book, plans):
         "The figures and directions the summaries pass to the organiser"
-        plan_label = _labels('cus.osl.plan', ['name'])['name']
+        plan_label = _labels('cus.osl.activity', ['plan'])['plan']
         line = _labels('cus.ipus.summary.line', [
                 'summary', 'kind', 'label', 'value'])
         directions = _labels('cus.ipus.summary', ['osl_directions'])

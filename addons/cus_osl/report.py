@@ -240,17 +240,17 @@ class PlanExecutionReport(XlsxReport):
     @classmethod
     def write_volunteers(cls, book, plans):
         cursor = Transaction().connection.cursor()
-        plan_label = _labels('cus.osl.plan', ['name'])['name']
         party = _labels('party.party', [
                 'osl_volunteer', 'osl_neighbour', 'osl_leader'])
-        hours = _labels('cus.osl.volunteer.hours', [
-                'volunteer', 'hours'])
+        hours = _labels('cus.osl.volunteer.hours', ['plan', 'hours'])
+        # The person and the flags of the roles: the label of the
+        # volunteer field would repeat the one of the volunteer flag.
         sheet = book.sheet(_message('sheet_volunteers'), [
-                Column(plan_label, width=30),
-                Column(hours['volunteer'], width=30),
-                Column(party['osl_volunteer'], width=11),
-                Column(party['osl_neighbour'], width=11),
-                Column(party['osl_leader'], width=11),
+                Column(hours['plan'], width=30),
+                Column(_message('supporter'), width=30),
+                Column(party['osl_volunteer'], width=18),
+                Column(party['osl_neighbour'], width=18),
+                Column(party['osl_leader'], width=18),
                 Column(hours['hours'], 'number', total=True),
                 Column(_message('activities_supported'), 'integer'),
                 Column(_message('persons_supported'), 'integer'),

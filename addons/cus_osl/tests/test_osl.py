@@ -761,6 +761,9 @@ class OslTestCase(unittest.TestCase):
         self.assertEqual(walk[13], Decimal(7))
 
         volunteers = sheets['Volunteers']
+        self.assertEqual(volunteers[0][:5], [
+                'Plan', 'Volunteer, Neighbour or Leader', 'Volunteer',
+                'Neighbour Helper', 'Local Leader'])
         self.assertEqual(volunteers[-1][0], "Total")
         self.assertEqual(volunteers[-1][5], Decimal(9))
         v1, = [r for r in volunteers if r[1] == "Wolontariusz Jeden"]
