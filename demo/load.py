@@ -13,7 +13,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from . import catalogue, osl, partners, people, programme, users
+from . import catalogue, osl, partners, people, programme, reporting, users
 
 COMPANY_NAME = "Centrum Usług Społecznych w Starachowicach"
 
@@ -149,6 +149,7 @@ def load(passwords=None, clients=240, seed=people.SEED):
         partners.create_activity(
             company, logins, providers, services, parties)
         osl.create_plan(company, logins, providers, parties)
+        reporting.create_reporting(programme_, logins)
         logins += partners.create_portal_users(providers, passwords)
     return Result(
         company=company, logins=logins, providers=providers,

@@ -926,3 +926,45 @@ class DemoTestCase(unittest.TestCase):
         sheets = read_xlsx(content)
         self.assertEqual(len(sheets[sheet]) - 2, len(activities))
         self.assertGreater(len(sheets[board]), 10)
+
+    @with_transaction()
+    def test_reporting(self):
+        "Test the surveys and the yearly reports of the demo, as the director"
+        pool = Pool()
+        Response = pool.get('cus.survey.response')
+        Result = pool.get('cus.survey.result')
+        ProgrammeReport = pool.get('cus.programme.report')
+        Document = pool.get('cus_partners.report_programme', type='report')
+        Annexes = pool.get(
+            'cus_partners.report_programme_annexes', type='report')
+        User = pool.get('res.user')
+        D = dt.date
+
+        load(passwords=PASSWORD)
+        responses = Response.search([])
+        answered = [r for r in responses if r.state == 'answered']
+        self.assertGreater(len(responses), 10)
+        self.assertTrue(0.5 < len(answered) / len(responses) < 0.95)
+        self.assertEqual({r.channel for r in answered}, {'paper', 'online'})
+        scores = Result.indicator_scores(D(2021, 4, 1), D(2023, 1, 31))
+        self.assertEqual(set(scores), {
+                'satisfaction', 'timeliness', 'competence', 'availability',
+                'clarity'})
+        for average, answered_, sent in scores.values():
+            self.assertTrue(1 <= average <= 5)
+            self.assertEqual(sent, len(responses))
+
+        done, draft = ProgrammeReport.search([], order=[('start_date', 'ASC')])
+        self.assertEqual((done.state, draft.state), ('done', 'draft'))
+        director, = User.search([('login', '=', 'dyrektor')])
+        with Transaction().set_user(director.id), \
+                Transaction().set_context(company=director.company.id):
+            extension, content, _, _ = Document.execute([done.id], {})
+            self.assertEqual(extension, 'odt')
+            extension, content, _, _ = Annexes.execute([draft.id], {})
+            self.assertEqual(extension, 'xlsx')
+        # The sheets in the order of the report: persons (the total first),
+        # services delivered (the quantity in the sixth column)
+        persons, services = list(read_xlsx(content).values())[:2]
+        self.assertGreater(persons[1][1], 20)
+        self.assertGreater(sum(r[5] or 0 for r in services[1:]), 100)
