@@ -58,6 +58,17 @@ Koszalin (seed 004, §5.1-5.2):
   activities (działania wspierające) with confirmed deliveries in the
   period.
 
+Koszalin quality (seed 004, §5.2, the satisfaction questionnaires of
+cus_ipus/survey.py), one figure per dimension (satisfaction, timeliness,
+competence, availability, clarity), as
+`cus.survey.response.indicator_scores(start, end)` gives them:
+
+* quality_<dimension>: the value is the number of answered questionnaires
+  sent in the period with at least one answer (1-5) to a scale question of
+  the dimension (the records are these responses), the average is the mean
+  of these answers and sent the number of the questionnaires sent in the
+  period that have such a question.
+
 A terminated contract counts over its contractual dates: the date of the
 termination is not recorded.
 
@@ -71,8 +82,8 @@ from weakref import WeakKeyDictionary
 
 from dateutil.relativedelta import relativedelta
 from lxml import etree
-from sql import Column, Literal, Null, Union, Values, With
-from sql.aggregate import Count, Max, Min
+from sql import Cast, Column, Literal, Null, Union, Values, With
+from sql.aggregate import Avg, Count, Max, Min
 from sql.conditionals import Coalesce
 
 from trytond.exceptions import UserError
@@ -92,6 +103,7 @@ GRANULARITIES = [
 GROUPS = [
     ('starachowice', "Starachowice (Quarterly)"),
     ('koszalin', "Koszalin"),
+    ('quality', "Koszalin (Quality)"),
     ]
 # Who may see an indicator: the rules of cus.indicator (indicator.xml) give
 # the director and the organiser every audience, the finance staff
@@ -115,7 +127,17 @@ CODES = [
     ('agreements', "Contracts and agreements with providers"),
     ('plans', "Individual plans (IPUS)"),
     ('supporting_services', "Supporting activities of the catalogue"),
+    ('quality_satisfaction', "Satisfaction of the recipients"),
+    ('quality_timeliness', "Timeliness of the services"),
+    ('quality_competence', "Competence of the staff"),
+    ('quality_availability', "Availability of the services"),
+    ('quality_clarity', "Clarity of the procedures"),
     ]
+# The Koszalin quality indicators: the dimensions of the satisfaction
+# questionnaires (cus_ipus/survey.py)
+QUALITY_PREFIX = 'quality_'
+QUALITY_DIMENSIONS = [
+    'satisfaction', 'timeliness', 'competence', 'availability', 'clarity']
 # Plan states in which a plan is (or was) in force
 PLAN_STATES = ['approved', 'running', 'closed', 'superseded']
 # Contract states in which a contract is (or was) in force
@@ -126,8 +148,11 @@ ROMAN = {1: 'I', 2: 'II', 3: 'III', 4: 'IV'}
 # Row ids: sequence × 10¹⁰ + days of the start × 10⁵ + days of the end
 EPOCH = dt.date(1900, 1, 1)
 
+# scored: the figure has an average score (and a number sent) besides its
+# count of records
 Definition = namedtuple(
-    'Definition', ['code', 'group', 'audience', 'sequence', 'model'])
+    'Definition', ['code', 'group', 'audience', 'sequence', 'model', 'scored'],
+    defaults=[False])
 
 
 def period_buckets(start, end, granularity):
@@ -251,6 +276,14 @@ class Indicator(ModelSQL, ModelView):
         "Value", readonly=True,
         help="The number of records behind the figure: open them with "
         "\"Records\".")
+    score = fields.Float(
+        "Average", digits=(16, 2), readonly=True,
+        help="For the quality indicators: the average of the answers "
+        "(1 to 5) of the answered questionnaires.")
+    sent = fields.Integer(
+        "Sent", readonly=True,
+        help="For the quality indicators: the questionnaires sent in the "
+        "period; the value counts those of them answered.")
     definition = fields.Function(
         fields.Text("Definition"), 'get_definition')
     records_model = fields.Function(
@@ -300,7 +333,11 @@ class Indicator(ModelSQL, ModelView):
             Definition(
                 'supporting_services', 'koszalin', 'public', 190,
                 'cus.service'),
-            ]
+            ] + [
+            Definition(
+                QUALITY_PREFIX + d, 'quality', 'cases', 200 + i,
+                'cus.survey.response', scored=True)
+            for i, d in enumerate(QUALITY_DIMENSIONS)]
 
     @classmethod
     def definition_of(cls, code):
@@ -322,13 +359,13 @@ class Indicator(ModelSQL, ModelView):
         rows = cls._rows(buckets)
         if not rows:
             # An empty period: a VALUES table cannot be empty
-            rows = [[0, None, None, None, 0, None, None, 0]]
+            rows = [[0, None, None, None, 0, None, None, 0, 0.0, 0]]
             where = Literal(False)
         else:
             where = None
         values = Values(rows)
         names = ['id', 'code', 'group', 'audience', 'sequence',
-            'period_start', 'period_end', 'value']
+            'period_start', 'period_end', 'value', 'score', 'sent']
         return values.select(
             *[Column(values, 'column%s' % (i + 1)).as_(n)
                 for i, n in enumerate(names)],
@@ -336,21 +373,26 @@ class Indicator(ModelSQL, ModelView):
 
     @classmethod
     def _rows(cls, buckets):
-        """The rows (id, code, group, audience, sequence, start, end, value)
-        of the periods, computed once per transaction and data version"""
+        """The rows (id, code, group, audience, sequence, start, end, value,
+        score, sent) of the periods, computed once per transaction and data
+        version"""
         transaction = Transaction()
         key = (transaction.counter, tuple(buckets))
         cache = cls._rows_cache.setdefault(transaction, {})
         if key not in cache:
             values = cls.compute(buckets)
+            scores = cls.compute_scores(buckets)
             rows = []
             for definition in cls.definitions():
                 for i, (start, end) in enumerate(buckets):
+                    score, sent = scores.get(
+                        (definition.code, i), (None, None))
                     rows.append([
                             _row_id(definition.sequence, start, end),
                             definition.code, definition.group,
                             definition.audience, definition.sequence,
-                            start, end, values[(definition.code, i)]])
+                            start, end, values[(definition.code, i)],
+                            score, sent])
             cache.clear()
             cache[key] = rows
         return cache[key]
@@ -385,7 +427,7 @@ class Indicator(ModelSQL, ModelView):
             for y in tree.iter('y'):
                 for field in list(y):
                     group = field.get('key')
-                    if field.get('name') != 'value' or group not in groups:
+                    if group not in groups:
                         continue
                     index = list(y).index(field)
                     y.remove(field)
@@ -393,7 +435,7 @@ class Indicator(ModelSQL, ModelView):
                         if d.group == group]
                     for offset, definition in enumerate(definitions):
                         y.insert(index + offset, etree.Element('field', {
-                                    'name': 'value',
+                                    'name': field.get('name'),
                                     'key': definition.code,
                                     'string': labels[definition.code],
                                     }))
@@ -429,7 +471,10 @@ class Indicator(ModelSQL, ModelView):
         """The query of the pairs (bucket, member) of an indicator over the
         periods: the members are the ids of the records behind the figure
         (of the model of its definition); a pair may repeat"""
-        return getattr(cls, '_members_' + code)(cls.buckets_table(buckets))
+        table = cls.buckets_table(buckets)
+        if code.startswith(QUALITY_PREFIX):
+            return cls._quality_answers(code[len(QUALITY_PREFIX):], table)
+        return getattr(cls, '_members_' + code)(table)
 
     @classmethod
     def compute(cls, buckets, codes=None):
@@ -451,6 +496,37 @@ class Indicator(ModelSQL, ModelView):
                 values = {int(b): c for b, c in cursor}
             for i in range(len(buckets)):
                 result[(code, i)] = values.get(i, 0)
+        return result
+
+    @classmethod
+    def compute_scores(cls, buckets, codes=None):
+        """{(code, index of the period): (average, sent)} of the scored
+        indicators for the periods, in SQL for all the periods at once"""
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for definition in cls.definitions():
+            code = definition.code
+            if not definition.scored or not buckets or (
+                    codes is not None and code not in codes):
+                continue
+            dimension = code[len(QUALITY_PREFIX):]
+            answers = cls._quality_answers(
+                dimension, cls.buckets_table(buckets))
+            cursor.execute(*answers.select(
+                    answers.bucket,
+                    Cast(Avg(answers.scale), 'FLOAT'),
+                    group_by=[answers.bucket]))
+            averages = {int(b): a for b, a in cursor}
+            sent = cls._quality_sent(dimension, cls.buckets_table(buckets))
+            cursor.execute(*sent.select(
+                    sent.bucket, Count(sent.response, distinct=True),
+                    group_by=[sent.bucket]))
+            counts = {int(b): c for b, c in cursor}
+            for i in range(len(buckets)):
+                average = averages.get(i)
+                if average is not None:
+                    average = round(float(average), 2)
+                result[(code, i)] = (average, counts.get(i, 0))
         return result
 
     @classmethod
@@ -739,6 +815,53 @@ class Indicator(ModelSQL, ModelView):
                 delivery.service.as_('member'),
                 where=(delivery.state == 'confirmed')
                 & (package.supporting_activities == Literal(True))))
+
+    @classmethod
+    def _quality_answers(cls, dimension, buckets):
+        """The scale answers (bucket, member: the response, scale) of the
+        answered questionnaires sent in the period to the questions of the
+        dimension, as cus.survey.result.indicator_scores counts them"""
+        pool = Pool()
+        Response = pool.get('cus.survey.response')
+        Answer = pool.get('cus.survey.answer')
+        Question = pool.get('cus.survey.question')
+        response = Response.__table__()
+        answer = Answer.__table__()
+        question = Question.__table__()
+        return (answer
+            .join(response, condition=answer.response == response.id)
+            .join(question, condition=answer.question == question.id)
+            .join(buckets,
+                condition=(response.sent_date >= buckets.start_date)
+                & (response.sent_date <= buckets.end_date))
+            .select(
+                buckets.bucket.as_('bucket'),
+                response.id.as_('member'),
+                answer.scale.as_('scale'),
+                where=(question.kind == 'scale')
+                & (question.dimension == dimension)
+                & (response.state == 'answered')
+                & (answer.scale != Null)))
+
+    @classmethod
+    def _quality_sent(cls, dimension, buckets):
+        """The questionnaires (bucket, response) sent in the period with a
+        question of the dimension"""
+        pool = Pool()
+        Response = pool.get('cus.survey.response')
+        Question = pool.get('cus.survey.question')
+        response = Response.__table__()
+        question = Question.__table__()
+        return (response
+            .join(question, condition=question.survey == response.survey)
+            .join(buckets,
+                condition=(response.sent_date >= buckets.start_date)
+                & (response.sent_date <= buckets.end_date))
+            .select(
+                buckets.bucket.as_('bucket'),
+                response.id.as_('response'),
+                where=(question.kind == 'scale')
+                & (question.dimension == dimension)))
 
     # The drill-down
 

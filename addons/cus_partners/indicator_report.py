@@ -9,6 +9,9 @@ indicators (its period is the one of the dashboard) or through the wizard
   row per indicator, a column per period with its figure, a column for the
   whole period (distinct records over the whole period: not the sum of the
   periods) and the definition of the figure;
+* "Koszalin (quality)": the quality indicators of the satisfaction
+  questionnaires, for each period the average (1-5), the answered and the
+  sent questionnaires;
 * "Service base": the live counters of every service (persons, granted,
   used, remaining);
 * "Records behind the figures" (unless unticked in the wizard): for every
@@ -74,8 +77,12 @@ class IndicatorReport(XlsxReport):
             # The figures the user may see, with the user's rules
             rows = Indicator.search([])
             figures = {(r.code, r.period_start): r.value for r in rows}
+            scores = {(r.code, r.period_start): (r.score, r.sent)
+                for r in rows}
             codes = {r.code for r in rows}
             whole = Indicator.compute([(start, end)], codes=codes)
+            whole_scores = Indicator.compute_scores(
+                [(start, end)], codes=codes)
 
         labels = _labels('cus.indicator', ['code', 'definition', 'period'])
         code_labels = _selection('cus.indicator', 'code')
@@ -84,6 +91,10 @@ class IndicatorReport(XlsxReport):
         for group in groups:
             definitions = [d for d in Indicator.definitions()
                 if d.group == group]
+            if any(d.scored for d in definitions):
+                cls.write_scored(book, group, definitions, buckets, codes,
+                    figures, scores, whole, whole_scores, (start, end))
+                continue
             sheet = book.sheet(_message('sheet_' + group), [
                     Column(labels['code'], width=48)]
                 + [Column(period_label(s, e), 'integer')
@@ -106,6 +117,36 @@ class IndicatorReport(XlsxReport):
 
         if (data or {}).get('records', True):
             cls.write_records(book, rows, code_labels)
+
+    @classmethod
+    def write_scored(cls, book, group, definitions, buckets, codes, figures,
+            scores, whole, whole_scores, period):
+        """The sheet of the quality indicators: for each period the
+        average, the answered and the sent questionnaires"""
+        labels = _labels('cus.indicator', ['code', 'definition'])
+        code_labels = _selection('cus.indicator', 'code')
+        columns = [Column(labels['code'], width=40)]
+        for label in [period_label(s, e) for s, e in buckets] + [
+                _message('whole_period', period=period_label(*period))]:
+            columns += [
+                Column(_message('column_score', period=label), 'number'),
+                Column(_message('column_answered', period=label), 'integer'),
+                Column(_message('column_sent', period=label), 'integer'),
+                ]
+        columns.append(Column(labels['definition'], width=90))
+        sheet = book.sheet(_message('sheet_' + group), columns)
+        for definition in definitions:
+            code = definition.code
+            if code not in codes:
+                continue
+            values = [code_labels[code]]
+            for start, _ in buckets:
+                score, sent = scores.get((code, start), (None, None))
+                values += [score, figures.get((code, start)), sent]
+            score, sent = whole_scores.get((code, 0), (None, None))
+            values += [score, whole[(code, 0)], sent,
+                _message('definition_' + code)]
+            sheet.write_row(values)
 
     @classmethod
     def write_service_base(cls, book):

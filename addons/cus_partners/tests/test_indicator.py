@@ -37,7 +37,22 @@ EXPECTED = {
     'agreements': ([2, 1, 2, 2], 3),
     'plans': ([3, 4, 2, 2], 5),
     'supporting_services': ([0, 0, 0, 1], 1),
+    # the answered questionnaires
+    'quality_satisfaction': ([0, 2, 0, 1], 3),
+    'quality_timeliness': ([0, 1, 0, 1], 2),
+    'quality_competence': ([0, 0, 0, 0], 0),
+    'quality_availability': ([0, 0, 0, 0], 0),
+    'quality_clarity': ([0, 0, 0, 0], 0),
     }
+# (average, sent) of the quality indicators by quarter and for the year
+EXPECTED_SCORES = {
+    'quality_satisfaction': (
+        [(None, 0), (3.5, 2), (None, 1), (4.0, 1)], (3.67, 4)),
+    'quality_timeliness': (
+        [(None, 0), (4.0, 2), (None, 1), (2.0, 1)], (3.0, 4)),
+    'quality_competence': ([(None, 0)] * 4, (None, 0)),
+    }
+QUALITY_CODES = {c for c in EXPECTED if c.startswith('quality_')}
 EXPECTED_OSL = {
     'supporters': ([1, 2, 0, 1], 3),
     'supporting_activities': ([1, 1, 0, 0], 2),
@@ -284,6 +299,37 @@ class IndicatorFixture:
                     'name': "Partnerstwo 2024",
                     'agreement_date': D(2024, 1, 10),
                     }])
+        # The satisfaction questionnaires: B and D answer in Q2, A does not
+        # answer in Q3, F answers in Q4
+        Survey = pool.get('cus.survey')
+        survey, = Survey.create([{
+                    'name': "Ankieta zadowolenia klienta",
+                    'sending': 'closing',
+                    'questions': [('create', [{
+                                    'text': "Jak ocenia Pan/Pani usługi?",
+                                    'kind': 'scale',
+                                    'dimension': 'satisfaction',
+                                    }, {
+                                    'text': "Czy usługi były na czas?",
+                                    'kind': 'scale',
+                                    'dimension': 'timeliness',
+                                    'required': False,
+                                    }, {
+                                    'text': "Co możemy poprawić?",
+                                    'kind': 'text', 'required': False,
+                                    }])],
+                    }])
+        for plan, date, answers in [
+                (p2, D(2023, 5, 2), {1: 5, 2: 4}),
+                (p4, D(2023, 6, 10), {1: 2}),
+                (update, D(2023, 8, 1), None),
+                (p3, D(2023, 11, 5), {1: 4, 2: 2}),
+                ]:
+            response, = Survey.send_to(survey, [plan], date=date)
+            if answers:
+                self._answer(response, answers, date + dt.timedelta(days=3))
+        fx['survey'] = survey
+
         fx.update({
                 'x': x, 'y': y, 'z': z, 'w': w, 'a': a, 'b': b, 'c': c,
                 'd': d, 'e': e, 'f': f, 'p0': p0, 'p1': p1, 'p2': p2,
@@ -291,6 +337,19 @@ class IndicatorFixture:
                 'rodzina': rodzina, 'club': club,
                 })
         return fx
+
+    def _answer(self, response, values, date):
+        "Record the answers (by question sequence) given on paper"
+        pool = Pool()
+        Answer = pool.get('cus.survey.answer')
+        Response = pool.get('cus.survey.response')
+        to_write = []
+        for answer in response.answers:
+            if answer.sequence in values:
+                to_write.extend([[answer], {'scale': values[answer.sequence]}])
+        Answer.write(*to_write)
+        Response.write([response], {'answered_date': date})
+        Response.record_answers([Response(response.id)], 'paper')
 
     def _osl(self, fx):
         "The community work of 2023 (with cus_osl)"
@@ -410,6 +469,24 @@ class IndicatorFixture:
         self.assertEqual(
             {c: whole[(c, 0)] for c in expected},
             {c: v[1] for c, v in expected.items()})
+        # The quality figures are those of the questionnaires
+        Survey = Pool().get('cus.survey')
+        scores = {}
+        for row in rows:
+            scores.setdefault(row.code, []).append((row.score, row.sent))
+        for code, (by_quarter, year) in EXPECTED_SCORES.items():
+            self.assertEqual(scores[code], by_quarter, msg=code)
+            self.assertEqual(Indicator.compute_scores([YEAR])[(code, 0)],
+                year, msg=code)
+        for row in rows:
+            if not row.code.startswith('quality_'):
+                self.assertEqual((row.score, row.sent), (None, None))
+                continue
+            dimension = row.code[len('quality_'):]
+            self.assertEqual(
+                (row.score, row.value, row.sent),
+                Survey.indicator_scores(row.period_start, row.period_end)[
+                    dimension])
         # Every figure is the number of its records
         for row in rows:
             with self.subTest(code=row.code, period=row.period):
@@ -536,7 +613,8 @@ class IndicatorTestCase(IndicatorFixture, unittest.TestCase):
         fx = self._osl(self._fixture())
         users = self._users(fx)
         everything = set(EXPECTED) | OSL_CODES
-        cases = {'new_persons', 'persons', 'packages', 'plans'}
+        cases = {'new_persons', 'persons', 'packages', 'plans'} \
+            | QUALITY_CODES
         visible = {
             'director': everything,
             'organiser': everything,
@@ -620,9 +698,10 @@ class IndicatorTestCase(IndicatorFixture, unittest.TestCase):
         self.assertEqual(extension, 'xlsx')
         sheets = read_xlsx(content)
         names = list(sheets)
-        self.assertEqual(names[:2], ["Starachowice (kwartalnie)", "Koszalin"])
-        self.assertTrue(names[2].startswith("Baza usług"))
-        self.assertEqual(names[3], "Rekordy za wskaźnikami")
+        self.assertEqual(names[:3], [
+                "Starachowice (kwartalnie)", "Koszalin", "Koszalin (jakość)"])
+        self.assertTrue(names[3].startswith("Baza usług"))
+        self.assertEqual(names[4], "Rekordy za wskaźnikami")
 
         starachowice = sheets[names[0]]
         self.assertEqual(starachowice[0][:6], [
@@ -641,14 +720,24 @@ class IndicatorTestCase(IndicatorFixture, unittest.TestCase):
                 [1, 2, 0, 1, 3],
                 })
         koszalin = sheets[names[1]]
-        self.assertEqual(len(koszalin), 1 + len(EXPECTED) - 3 + 1)
+        self.assertEqual(
+            len(koszalin), 1 + len(EXPECTED) - len(QUALITY_CODES) - 3 + 1)
         self.assertIn("Plany indywidualne (IPUS)",
             [r[0] for r in koszalin])
         plans, = [r for r in koszalin if r[0] == "Plany indywidualne (IPUS)"]
         self.assertEqual([int(v) for v in plans[1:6]], [3, 4, 2, 2, 5])
 
         # Each figure has its records listed
-        records = sheets[names[3]]
+        # The quality: average, answered, sent for each period
+        quality = sheets[names[2]]
+        self.assertEqual(quality[0][4:7], ["II kw. 2023: średnia",
+                "II kw. 2023: z odpowiedzią", "II kw. 2023: wysłane"])
+        satisfaction, = [r for r in quality
+            if r[0] == "Zadowolenie odbiorców usług"]
+        self.assertEqual(satisfaction[4:7], [Decimal('3.5'), 2, 2])
+        self.assertEqual(satisfaction[13:16], [Decimal('3.67'), 3, 4])
+
+        records = sheets[names[4]]
         self.assertEqual(records[0], [
                 "Wskaźnik", "Okres", "Rodzaj rekordu", "Rekord", "ID"])
         counted = {}
@@ -667,7 +756,7 @@ class IndicatorTestCase(IndicatorFixture, unittest.TestCase):
         self.assertTrue(any(fx['p1'].number in p for p in q4_plans))
 
         # The service base sheet lists the counters of the services
-        base = sheets[names[2]]
+        base = sheets[names[3]]
         self.assertEqual(base[0][4:], ["Osoby", "Przyznano", "Wykorzystano",
                 "Pozostało"])
         care, = [r for r in base[1:] if r[1] == fx['care'].name]
@@ -678,10 +767,12 @@ class IndicatorTestCase(IndicatorFixture, unittest.TestCase):
                 Transaction().set_context(language='pl'):
             extension, content, _, _ = Report.execute([], data)
         sheets = read_xlsx(content)
-        labels = [r[0] for s in list(sheets.values())[:2] for r in s[1:]]
+        self.assertEqual(len(sheets), 5)
+        labels = [r[0] for s in list(sheets.values())[:3] for r in s[1:]]
         self.assertNotIn("Osoby korzystające z usług", labels)
         self.assertNotIn("Plany indywidualne (IPUS)", labels)
-        records = list(sheets.values())[3][1:]
+        self.assertNotIn("Zadowolenie odbiorców usług", labels)
+        records = list(sheets.values())[4][1:]
         self.assertTrue(records)
         clients = {fx[k].name for k in 'abcdef'}
         self.assertFalse(clients & {r[3] for r in records})
