@@ -241,12 +241,10 @@ class ProgrammeReport(Workflow, ModelSQL, ModelView):
         query = clients.join(party,
             condition=party.id == clients.client
             ).select(
-                party.client_category, party.sex,
-                Coalesce(party.former_ops_client, False),
+                party.client_category, party.sex, party.former_ops_client,
                 party.birth_date, Count(Literal('*')),
                 group_by=[party.client_category, party.sex,
-                    Coalesce(party.former_ops_client, False),
-                    party.birth_date])
+                    party.former_ops_client, party.birth_date])
         categories = dict(Party.fields_get(
                 ['client_category'])['client_category']['selection'])
         sexes = dict(Party.fields_get(['sex'])['sex']['selection'])
