@@ -78,13 +78,13 @@ used and remaining now.
 """
 import datetime as dt
 from collections import namedtuple
-from weakref import WeakKeyDictionary
 
 from dateutil.relativedelta import relativedelta
 from lxml import etree
 from sql import Cast, Column, Literal, Null, Union, Values, With
 from sql.aggregate import Avg, Count, Max, Min
 from sql.conditionals import Coalesce
+from sql.functions import Extract
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
@@ -144,15 +144,19 @@ PLAN_STATES = ['approved', 'running', 'closed', 'superseded']
 CONTRACT_STATES = ['active', 'closed', 'terminated']
 PROGRAMME_STATES = ['running', 'closed']
 MAX_PERIODS = 120
+# The function fields of the rows that are labels, not figures
+LABELS = {'period', 'definition', 'records_model'}
 ROMAN = {1: 'I', 2: 'II', 3: 'III', 4: 'IV'}
 # Row ids: sequence × 10¹⁰ + days of the start × 10⁵ + days of the end
 EPOCH = dt.date(1900, 1, 1)
 
 # scored: the figure has an average score (and a number sent) besides its
-# count of records
+# count of records; records: what the records are when the name of their
+# model does not say it (msg_indicator_records_<records>)
 Definition = namedtuple(
-    'Definition', ['code', 'group', 'audience', 'sequence', 'model', 'scored'],
-    defaults=[False])
+    'Definition', ['code', 'group', 'audience', 'sequence', 'model', 'scored',
+        'records'],
+    defaults=[False, None])
 
 
 def period_buckets(start, end, granularity):
@@ -214,6 +218,58 @@ def context_period():
     return start, end, granularity
 
 
+class Periods:
+    """The periods of a computation: a list of (start, end)
+
+    When they follow each other by calendar month, quarter or year (the
+    first and the last maybe cut), as period_buckets gives them, the period
+    of a date is computed from the date, in one pass over the facts;
+    otherwise the facts are joined to the table of the periods (VALUES).
+    """
+    __slots__ = ('buckets', 'granularity')
+
+    def __init__(self, buckets):
+        self.buckets = list(buckets)
+        self.granularity = None
+        if len(self.buckets) > 1:
+            start, end = self.buckets[0][0], self.buckets[-1][1]
+            for granularity, _ in GRANULARITIES:
+                if period_buckets(start, end, granularity) == self.buckets:
+                    self.granularity = granularity
+                    break
+
+    def table(self):
+        """The periods as a table (bucket, start_date, end_date): bucket is
+        the index of the period"""
+        values = Values([[i, s, e] for i, (s, e) in enumerate(self.buckets)])
+        return values.select(
+            Column(values, 'column1').as_('bucket'),
+            Column(values, 'column2').as_('start_date'),
+            Column(values, 'column3').as_('end_date'))
+
+    def of_date(self, date):
+        """(the index of the period of the date column, the condition of the
+        date in the periods), or None when the periods must be joined"""
+        if not self.buckets:
+            return None
+        start, end = self.buckets[0][0], self.buckets[-1][1]
+        condition = (date >= start) & (date <= end)
+        if len(self.buckets) == 1:
+            return Literal(0), condition
+        if not self.granularity:
+            return None
+        year = Cast(Extract('YEAR', date), 'INTEGER')
+        month = Cast(Extract('MONTH', date), 'INTEGER')
+        if self.granularity == 'year':
+            unit, first = year, start.year
+        elif self.granularity == 'month':
+            unit, first = year * 12 + month, start.year * 12 + start.month
+        else:
+            unit = year * 4 + (month - 1) / 3
+            first = start.year * 4 + (start.month - 1) // 3
+        return unit - first, condition
+
+
 class IndicatorError(UserError):
     pass
 
@@ -271,26 +327,26 @@ class Indicator(ModelSQL, ModelView):
     sequence = fields.Integer("Sequence", readonly=True)
     period_start = fields.Date("Period Start", readonly=True)
     period_end = fields.Date("Period End", readonly=True)
-    period = fields.Function(fields.Char("Period"), 'get_period')
-    value = fields.Integer(
-        "Value", readonly=True,
-        help="The number of records behind the figure: open them with "
-        "\"Records\".")
-    score = fields.Float(
-        "Average", digits=(16, 2), readonly=True,
-        help="For the quality indicators: the average of the answers "
-        "(1 to 5) of the answered questionnaires.")
-    sent = fields.Integer(
-        "Sent", readonly=True,
-        help="For the quality indicators: the questionnaires sent in the "
-        "period; the value counts those of them answered.")
+    period = fields.Function(fields.Char("Period"), 'get_figures')
+    value = fields.Function(fields.Integer(
+            "Value",
+            help="The number of records behind the figure: open them with "
+            "\"Records\"."),
+        'get_figures')
+    score = fields.Function(fields.Float(
+            "Average", digits=(16, 2),
+            help="For the quality indicators: the average of the answers "
+            "(1 to 5) of the answered questionnaires."),
+        'get_figures')
+    sent = fields.Function(fields.Integer(
+            "Sent",
+            help="For the quality indicators: the questionnaires sent in the "
+            "period; the value counts those of them answered."),
+        'get_figures')
     definition = fields.Function(
-        fields.Text("Definition"), 'get_definition')
+        fields.Text("Definition"), 'get_figures')
     records_model = fields.Function(
-        fields.Char("Records"), 'get_records_model')
-
-    # The computed rows of a transaction, by period and data version
-    _rows_cache = WeakKeyDictionary()
+        fields.Char("Records"), 'get_figures')
 
     @classmethod
     def __setup__(cls):
@@ -310,20 +366,25 @@ class Indicator(ModelSQL, ModelView):
         model of the records behind the figure), in the order shown"""
         return [
             Definition(
-                'new_persons', 'starachowice', 'cases', 10, 'party.party'),
+                'new_persons', 'starachowice', 'cases', 10, 'party.party',
+                records='client'),
             Definition(
                 'new_services', 'starachowice', 'public', 20, 'cus.service'),
             Definition(
                 'delivering_providers', 'starachowice', 'public', 30,
-                'party.party'),
-            Definition('persons', 'koszalin', 'cases', 110, 'party.party'),
+                'party.party', records='provider'),
+            Definition(
+                'persons', 'koszalin', 'cases', 110, 'party.party',
+                records='client'),
             Definition(
                 'catalogue_services', 'koszalin', 'public', 120,
                 'cus.service'),
             Definition(
                 'packages', 'koszalin', 'cases', 130,
                 'cus.indicator.package'),
-            Definition('entities', 'koszalin', 'public', 140, 'party.party'),
+            Definition(
+                'entities', 'koszalin', 'public', 140, 'party.party',
+                records='provider'),
             Definition(
                 'partnerships', 'koszalin', 'community', 150,
                 'cus.partnership'),
@@ -346,7 +407,8 @@ class Indicator(ModelSQL, ModelView):
                 return definition
         raise KeyError(code)
 
-    # The rows of the dashboard
+    # The rows of the dashboard: the indicators × the periods of the context;
+    # the figures are function fields computed for the rows read
 
     @classmethod
     def table_query(cls):
@@ -356,65 +418,88 @@ class Indicator(ModelSQL, ModelView):
             raise IndicatorError(gettext(
                     'cus_partners.msg_indicator_too_many_periods',
                     count=len(buckets), limit=MAX_PERIODS))
-        rows = cls._rows(buckets)
-        if not rows:
+        # The indicators times the periods, the id made of both (_row_id)
+        definitions = Values([
+                [_row_id(d.sequence, EPOCH, EPOCH), d.code, d.group,
+                    d.audience, d.sequence]
+                for d in cls.definitions()])
+        where = None
+        if not buckets:
             # An empty period: a VALUES table cannot be empty
-            rows = [[0, None, None, None, 0, None, None, 0, 0.0, 0]]
+            buckets = [(EPOCH, EPOCH)]
             where = Literal(False)
-        else:
-            where = None
-        values = Values(rows)
-        names = ['id', 'code', 'group', 'audience', 'sequence',
-            'period_start', 'period_end', 'value', 'score', 'sent']
-        return values.select(
-            *[Column(values, 'column%s' % (i + 1)).as_(n)
-                for i, n in enumerate(names)],
+        periods = Values([
+                [_row_id(0, s, e), s, e] for s, e in buckets])
+        column = lambda t, i: Column(t, 'column%s' % i)  # noqa: E731
+        return definitions.join(periods, condition=Literal(True)).select(
+            (column(definitions, 1) + column(periods, 1)).as_('id'),
+            column(definitions, 2).as_('code'),
+            column(definitions, 3).as_('group'),
+            column(definitions, 4).as_('audience'),
+            column(definitions, 5).as_('sequence'),
+            column(periods, 2).as_('period_start'),
+            column(periods, 3).as_('period_end'),
             where=where)
 
     @classmethod
-    def _rows(cls, buckets):
-        """The rows (id, code, group, audience, sequence, start, end, value,
-        score, sent) of the periods, computed once per transaction and data
-        version"""
-        transaction = Transaction()
-        key = (transaction.counter, tuple(buckets))
-        cache = cls._rows_cache.setdefault(transaction, {})
-        if key not in cache:
-            values = cls.compute(buckets)
-            scores = cls.compute_scores(buckets)
-            rows = []
-            for definition in cls.definitions():
-                for i, (start, end) in enumerate(buckets):
-                    score, sent = scores.get(
-                        (definition.code, i), (None, None))
-                    rows.append([
-                            _row_id(definition.sequence, start, end),
-                            definition.code, definition.group,
-                            definition.audience, definition.sequence,
-                            start, end, values[(definition.code, i)],
-                            score, sent])
-            cache.clear()
-            cache[key] = rows
-        return cache[key]
-
-    @classmethod
-    def get_period(cls, rows, name):
-        return {r.id: period_label(r.period_start, r.period_end)
-            for r in rows}
-
-    @classmethod
-    def get_definition(cls, rows, name):
-        return {r.id: gettext('cus_partners.msg_indicator_definition_'
-                + r.code) for r in rows}
-
-    @classmethod
-    def get_records_model(cls, rows, name):
-        pool = Pool()
-        result = {}
+    def get_figures(cls, rows, names):
+        """The figures of the rows (one SQL query per indicator over the
+        periods of the rows) and their labels"""
+        labels = [n for n in names if n in LABELS]
+        result = cls.get_labels(rows, labels) if labels else {}
+        names = [n for n in names if n not in LABELS]
+        if not names:
+            return result
+        periods = sorted({(r.period_start, r.period_end) for r in rows})
+        index = {p: i for i, p in enumerate(periods)}
+        codes = {r.code for r in rows}
+        scored = {d.code for d in cls.definitions() if d.scored} & codes
+        values, quality = {}, {}
+        if 'value' in names and codes - scored:
+            values = cls.compute(periods, codes=codes - scored)
+        if scored:
+            quality = cls._quality_figures(periods, scored)
+        result.update({n: {} for n in names})
         for row in rows:
-            Model = pool.get(cls.definition_of(row.code).model)
-            result[row.id] = Model.__names__()['model']
+            key = (row.code, index[(row.period_start, row.period_end)])
+            if key in quality:
+                value, score, sent = quality[key]
+            else:
+                value, score, sent = values.get(key), None, None
+            figures = {'value': value, 'score': score, 'sent': sent}
+            for name in names:
+                result[name][row.id] = figures[name]
         return result
+
+    @classmethod
+    def get_labels(cls, rows, names):
+        "The period, the definition and the kind of records of the rows"
+        pool = Pool()
+        periods, codes = {}, {}
+        result = {n: {} for n in names}
+        for row in rows:
+            period = (row.period_start, row.period_end)
+            if period not in periods:
+                periods[period] = period_label(*period)
+            if row.code not in codes:
+                codes[row.code] = {
+                    'definition': gettext(
+                        'cus_partners.msg_indicator_definition_' + row.code),
+                    'records_model': cls.records_label(row.code),
+                    }
+            for name in names:
+                result[name][row.id] = (periods[period] if name == 'period'
+                    else codes[row.code][name])
+        return result
+
+    @classmethod
+    def records_label(cls, code):
+        "What the records behind the figure of an indicator are"
+        definition = cls.definition_of(code)
+        if definition.records:
+            return gettext(
+                'cus_partners.msg_indicator_records_' + definition.records)
+        return Pool().get(definition.model).__names__()['model']
 
     @classmethod
     def parse_view(cls, tree, type, *args, **kwargs):
@@ -456,35 +541,46 @@ class Indicator(ModelSQL, ModelView):
 
     # The computation
 
-    @staticmethod
-    def buckets_table(buckets):
-        """The periods as a table (bucket, start_date, end_date): bucket is
-        the index of the period in buckets"""
-        values = Values([[i, s, e] for i, (s, e) in enumerate(buckets)])
-        return values.select(
-            Column(values, 'column1').as_('bucket'),
-            Column(values, 'column2').as_('start_date'),
-            Column(values, 'column3').as_('end_date'))
-
     @classmethod
     def members_query(cls, code, buckets):
         """The query of the pairs (bucket, member) of an indicator over the
-        periods: the members are the ids of the records behind the figure
-        (of the model of its definition); a pair may repeat"""
-        table = cls.buckets_table(buckets)
+        periods (bucket: the index of the period in buckets): the members
+        are the ids of the records behind the figure (of the model of its
+        definition); a pair may repeat"""
+        periods = Periods(buckets)
         if code.startswith(QUALITY_PREFIX):
-            return cls._quality_answers(code[len(QUALITY_PREFIX):], table)
-        return getattr(cls, '_members_' + code)(table)
+            return cls._quality_answers(
+                [code[len(QUALITY_PREFIX):]], periods)
+        return getattr(cls, '_members_' + code)(periods)
+
+    @staticmethod
+    def _period_of(periods, query, date):
+        """The query (joined to the periods when needed), the expression of
+        the period of the date and the condition of the date in the
+        periods"""
+        of_date = periods.of_date(date)
+        if of_date:
+            bucket, condition = of_date
+            return query, bucket, condition
+        table = periods.table()
+        return (query.join(table, condition=(date >= table.start_date)
+                & (date <= table.end_date)),
+            table.bucket, Literal(True))
 
     @classmethod
     def compute(cls, buckets, codes=None):
         """{(code, index of the period): figure} for the periods, one SQL
-        query per indicator"""
+        query per indicator (one for all the quality indicators)"""
         cursor = Transaction().connection.cursor()
         result = {}
+        scored = [d.code for d in cls.definitions() if d.scored
+            and (codes is None or d.code in codes)]
+        if scored:
+            quality = cls._quality_figures(buckets, scored)
+            result.update({k: v[0] for k, v in quality.items()})
         for definition in cls.definitions():
             code = definition.code
-            if codes is not None and code not in codes:
+            if definition.scored or (codes is not None and code not in codes):
                 continue
             values = {}
             if buckets:
@@ -502,31 +598,42 @@ class Indicator(ModelSQL, ModelView):
     def compute_scores(cls, buckets, codes=None):
         """{(code, index of the period): (average, sent)} of the scored
         indicators for the periods, in SQL for all the periods at once"""
+        scored = [d.code for d in cls.definitions() if d.scored
+            and (codes is None or d.code in codes)]
+        return {k: v[1:] for k, v in cls._quality_figures(
+                buckets, scored).items()}
+
+    @classmethod
+    def _quality_figures(cls, buckets, codes):
+        """{(code, index of the period): (answered, average, sent)} of the
+        quality indicators of codes, in two queries"""
         cursor = Transaction().connection.cursor()
-        result = {}
-        for definition in cls.definitions():
-            code = definition.code
-            if not definition.scored or not buckets or (
-                    codes is not None and code not in codes):
-                continue
-            dimension = code[len(QUALITY_PREFIX):]
-            answers = cls._quality_answers(
-                dimension, cls.buckets_table(buckets))
+        dimensions = {c[len(QUALITY_PREFIX):]: c for c in codes}
+        answered, sent = {}, {}
+        if buckets and dimensions:
+            answers = cls._quality_answers(list(dimensions), Periods(buckets))
             cursor.execute(*answers.select(
-                    answers.bucket,
+                    answers.dimension, answers.bucket,
+                    Count(answers.member, distinct=True),
                     Cast(Avg(answers.scale), 'FLOAT'),
-                    group_by=[answers.bucket]))
-            averages = {int(b): a for b, a in cursor}
-            sent = cls._quality_sent(dimension, cls.buckets_table(buckets))
-            cursor.execute(*sent.select(
-                    sent.bucket, Count(sent.response, distinct=True),
-                    group_by=[sent.bucket]))
-            counts = {int(b): c for b, c in cursor}
+                    group_by=[answers.dimension, answers.bucket]))
+            for dimension, bucket, count, average in cursor:
+                answered[(dimension, int(bucket))] = (count, average)
+            responses = cls._quality_sent(list(dimensions), Periods(buckets))
+            cursor.execute(*responses.select(
+                    responses.dimension, responses.bucket,
+                    Count(responses.response, distinct=True),
+                    group_by=[responses.dimension, responses.bucket]))
+            for dimension, bucket, count in cursor:
+                sent[(dimension, int(bucket))] = count
+        result = {}
+        for dimension, code in dimensions.items():
             for i in range(len(buckets)):
-                average = averages.get(i)
+                count, average = answered.get((dimension, i), (0, None))
                 if average is not None:
                     average = round(float(average), 2)
-                result[(code, i)] = (average, counts.get(i, 0))
+                result[(code, i)] = (
+                    count, average, sent.get((dimension, i), 0))
         return result
 
     @classmethod
@@ -540,19 +647,23 @@ class Indicator(ModelSQL, ModelView):
         return [m for m, in cursor]
 
     # The definitions of the indicators. Each _members_<code> method gives
-    # the pairs (bucket, member) from the buckets table (see buckets_table).
+    # the pairs (bucket, member) for the periods (a Periods).
 
     @classmethod
-    def _confirmed_deliveries(cls, buckets):
-        "The confirmed deliveries joined to the periods of their date"
+    def _confirmed_deliveries(cls, periods, query=None):
+        """The deliveries (and query joined to them) with the period of
+        their date and the condition of the confirmed deliveries of the
+        periods"""
         Delivery = Pool().get('cus.service.delivery')
         delivery = Delivery.__table__()
-        return delivery, delivery.join(buckets,
-            condition=(delivery.date >= buckets.start_date)
-            & (delivery.date <= buckets.end_date))
+        query, bucket, condition = cls._period_of(
+            periods, delivery if query is None else query(delivery),
+            delivery.date)
+        return (delivery, query, bucket,
+            condition & (delivery.state == 'confirmed'))
 
     @classmethod
-    def _members_new_persons(cls, buckets):
+    def _members_new_persons(cls, periods):
         """Clients not former MOPS clients whose first use of the CUS falls
         in the period: the earliest of their first confirmed delivery and of
         the decision date of their first qualified application"""
@@ -579,18 +690,17 @@ class Indicator(ModelSQL, ModelView):
         first = uses.select(
             uses.client.as_('client'), Min(uses.date).as_('date'),
             group_by=[uses.client])
-        return (first
-            .join(party, condition=party.id == first.client)
-            .join(buckets, condition=(first.date >= buckets.start_date)
-                & (first.date <= buckets.end_date))
-            .select(
-                buckets.bucket.as_('bucket'),
-                first.client.as_('member'),
-                where=Coalesce(party.former_ops_client, Literal(False))
+        query, bucket, condition = cls._period_of(periods,
+            first.join(party, condition=party.id == first.client), first.date)
+        return query.select(
+            bucket.as_('bucket'),
+            first.client.as_('member'),
+            where=condition
+            & (Coalesce(party.former_ops_client, Literal(False))
                 == Literal(False)))
 
     @classmethod
-    def _members_new_services(cls, buckets):
+    def _members_new_services(cls, periods):
         """Services of the kind "new service" whose first confirmed delivery
         falls in the period"""
         pool = Pool()
@@ -602,33 +712,33 @@ class Indicator(ModelSQL, ModelView):
             delivery.service.as_('service'), Min(delivery.date).as_('date'),
             where=delivery.state == 'confirmed',
             group_by=[delivery.service])
-        return (first
-            .join(service, condition=service.id == first.service)
-            .join(buckets, condition=(first.date >= buckets.start_date)
-                & (first.date <= buckets.end_date))
-            .select(
-                buckets.bucket.as_('bucket'),
-                first.service.as_('member'),
-                where=service.service_kind == 'new'))
+        query, bucket, condition = cls._period_of(periods,
+            first.join(service, condition=service.id == first.service),
+            first.date)
+        return query.select(
+            bucket.as_('bucket'),
+            first.service.as_('member'),
+            where=condition & (service.service_kind == 'new'))
 
     @classmethod
-    def _members_delivering_providers(cls, buckets):
+    def _members_delivering_providers(cls, periods):
         "The providers of the confirmed deliveries of the period"
-        delivery, query = cls._confirmed_deliveries(buckets)
+        delivery, query, bucket, condition = cls._confirmed_deliveries(
+            periods)
         return query.select(
-            buckets.bucket.as_('bucket'),
+            bucket.as_('bucket'),
             delivery.provider.as_('member'),
-            where=(delivery.state == 'confirmed')
-            & (delivery.provider != Null))
+            where=condition & (delivery.provider != Null))
 
     @classmethod
-    def _members_persons(cls, buckets):
+    def _members_persons(cls, periods):
         "The clients of the confirmed deliveries of the period"
-        delivery, query = cls._confirmed_deliveries(buckets)
+        delivery, query, bucket, condition = cls._confirmed_deliveries(
+            periods)
         return query.select(
-            buckets.bucket.as_('bucket'),
+            bucket.as_('bucket'),
             delivery.client.as_('member'),
-            where=delivery.state == 'confirmed')
+            where=condition)
 
     @classmethod
     def _not_supporting(cls, package):
@@ -637,7 +747,7 @@ class Indicator(ModelSQL, ModelView):
             == Literal(False)
 
     @classmethod
-    def _members_catalogue_services(cls, buckets):
+    def _members_catalogue_services(cls, periods):
         """The services on the lines of the programmes running in the
         period (running or closed programmes; the line's dates, or else the
         programme's, overlap the period), except supporting activities"""
@@ -650,6 +760,7 @@ class Indicator(ModelSQL, ModelView):
         line = ProgrammeLine.__table__()
         service = Service.__table__()
         package = Package.__table__()
+        buckets = periods.table()
         return (line
             .join(programme, condition=programme.id == line.programme)
             .join(service, condition=service.id == line.service)
@@ -666,10 +777,10 @@ class Indicator(ModelSQL, ModelView):
                 & cls._not_supporting(package)))
 
     @classmethod
-    def _packages_query(cls, where=None, buckets=None):
+    def _packages_query(cls, where=None, periods=None):
         """The confirmed deliveries of services of packages (not of
         supporting activities) grouped by client and package, and by period
-        when buckets are given: the member (and the id of the row of
+        when periods are given: the member (and the id of the row of
         cus.indicator.package) is the smallest id of the deliveries"""
         pool = Pool()
         Delivery = pool.get('cus.service.delivery')
@@ -683,36 +794,46 @@ class Indicator(ModelSQL, ModelView):
             .join(package, condition=package.id == service.package))
         condition = (delivery.state == 'confirmed') \
             & cls._not_supporting(package)
-        columns = [
-            Min(delivery.id).as_('member'),
-            delivery.client.as_('client'),
-            service.package.as_('package'),
-            Min(delivery.date).as_('first_date'),
-            Max(delivery.date).as_('last_date'),
-            Count(delivery.id).as_('deliveries'),
-            ]
-        group_by = [delivery.client, service.package]
-        if buckets is not None:
-            query = query.join(buckets,
-                condition=(delivery.date >= buckets.start_date)
-                & (delivery.date <= buckets.end_date))
-            columns.insert(0, buckets.bucket.as_('bucket'))
-            group_by.insert(0, buckets.bucket)
+        bucket = Literal(0)
+        if periods is not None:
+            query, bucket, in_periods = cls._period_of(
+                periods, query, delivery.date)
+            condition &= in_periods
         if where is not None:
             condition &= where(delivery)
-        return query.select(*columns, where=condition, group_by=group_by)
+        deliveries = query.select(
+            bucket.as_('bucket'),
+            delivery.id.as_('id'),
+            delivery.client.as_('client'),
+            service.package.as_('package'),
+            delivery.date.as_('date'),
+            where=condition)
+        columns = [
+            Min(deliveries.id).as_('member'),
+            deliveries.client.as_('client'),
+            deliveries.package.as_('package'),
+            Min(deliveries.date).as_('first_date'),
+            Max(deliveries.date).as_('last_date'),
+            Count(deliveries.id).as_('deliveries'),
+            ]
+        group_by = [deliveries.client, deliveries.package]
+        if periods is not None:
+            columns.insert(0, deliveries.bucket.as_('bucket'))
+            group_by.insert(0, deliveries.bucket)
+        return deliveries.select(*columns, group_by=group_by)
 
     @classmethod
-    def _members_packages(cls, buckets):
+    def _members_packages(cls, periods):
         """The pairs (client, package) of the confirmed deliveries of the
         period of services of a package (not of supporting activities)"""
-        return cls._packages_query(buckets=buckets)
+        return cls._packages_query(periods=periods)
 
     @classmethod
-    def _contracts_in_force(cls, buckets):
+    def _contracts_in_force(cls, periods):
         "The contracts in force in the period joined to it"
         Contract = Pool().get('cus.contract')
         contract = Contract.__table__()
+        buckets = periods.table()
         return contract, (contract
             .join(buckets, condition=(contract.start_date <= buckets.end_date)
                 & (contract.end_date >= buckets.start_date))
@@ -723,28 +844,24 @@ class Indicator(ModelSQL, ModelView):
                 where=contract.state.in_(CONTRACT_STATES)))
 
     @classmethod
-    def _members_entities(cls, buckets):
+    def _members_entities(cls, periods):
         """The providers with a contract in force in the period or with
         confirmed deliveries in the period"""
-        _, contracts = cls._contracts_in_force(buckets)
-        delivery, query = cls._confirmed_deliveries(buckets)
+        _, contracts = cls._contracts_in_force(periods)
         return Union(
             contracts.select(
                 contracts.bucket.as_('bucket'),
                 contracts.provider.as_('member')),
-            query.select(
-                buckets.bucket.as_('bucket'),
-                delivery.provider.as_('member'),
-                where=(delivery.state == 'confirmed')
-                & (delivery.provider != Null)),
+            cls._members_delivering_providers(periods),
             all_=True)
 
     @classmethod
-    def _members_partnerships(cls, buckets):
+    def _members_partnerships(cls, periods):
         """The partnerships whose agreement is in force in the period:
         signed on or before its end and not ended before its start"""
         Partnership = Pool().get('cus.partnership')
         partnership = Partnership.__table__()
+        buckets = periods.table()
         return (partnership
             .join(buckets,
                 condition=(partnership.agreement_date <= buckets.end_date)
@@ -756,10 +873,10 @@ class Indicator(ModelSQL, ModelView):
                 where=partnership.agreement_date != Null))
 
     @classmethod
-    def _members_agreements(cls, buckets):
+    def _members_agreements(cls, periods):
         """The contracts with providers in force in the period: active,
         closed or terminated, their dates overlapping the period"""
-        _, contracts = cls._contracts_in_force(buckets)
+        _, contracts = cls._contracts_in_force(periods)
         return contracts.select(
             contracts.bucket.as_('bucket'),
             contracts.contract.as_('member'))
@@ -780,12 +897,13 @@ class Indicator(ModelSQL, ModelView):
         return chain
 
     @classmethod
-    def _members_plans(cls, buckets):
+    def _members_plans(cls, periods):
         """The plans in force in the period (approved, running, closed or
         superseded, valid over part of the period), as their first
         versions: a plan and its updates count once"""
         Ipus = Pool().get('cus.ipus')
         plan = Ipus.__table__()
+        buckets = periods.table()
         chain = cls._first_versions()
         return (plan
             .join(chain, condition=chain.id == plan.id)
@@ -798,7 +916,7 @@ class Indicator(ModelSQL, ModelView):
                 with_=[chain]))
 
     @classmethod
-    def _members_supporting_services(cls, buckets):
+    def _members_supporting_services(cls, periods):
         """The services of the packages of supporting activities with
         confirmed deliveries in the period"""
         pool = Pool()
@@ -806,21 +924,22 @@ class Indicator(ModelSQL, ModelView):
         Package = pool.get('cus.service.package')
         service = Service.__table__()
         package = Package.__table__()
-        delivery, query = cls._confirmed_deliveries(buckets)
-        return (query
+        delivery, query, bucket, condition = cls._confirmed_deliveries(
+            periods, query=lambda delivery: delivery
             .join(service, condition=service.id == delivery.service)
-            .join(package, condition=package.id == service.package)
-            .select(
-                buckets.bucket.as_('bucket'),
-                delivery.service.as_('member'),
-                where=(delivery.state == 'confirmed')
-                & (package.supporting_activities == Literal(True))))
+            .join(package, condition=package.id == service.package))
+        return query.select(
+            bucket.as_('bucket'),
+            delivery.service.as_('member'),
+            where=condition
+            & (package.supporting_activities == Literal(True)))
 
     @classmethod
-    def _quality_answers(cls, dimension, buckets):
-        """The scale answers (bucket, member: the response, scale) of the
-        answered questionnaires sent in the period to the questions of the
-        dimension, as cus.survey.result.indicator_scores counts them"""
+    def _quality_answers(cls, dimensions, periods):
+        """The scale answers (bucket, member: the response, dimension, scale)
+        of the answered questionnaires sent in the period to the questions
+        of the dimensions, as cus.survey.result.indicator_scores counts
+        them"""
         pool = Pool()
         Response = pool.get('cus.survey.response')
         Answer = pool.get('cus.survey.answer')
@@ -828,40 +947,40 @@ class Indicator(ModelSQL, ModelView):
         response = Response.__table__()
         answer = Answer.__table__()
         question = Question.__table__()
-        return (answer
+        query, bucket, condition = cls._period_of(periods, answer
             .join(response, condition=answer.response == response.id)
-            .join(question, condition=answer.question == question.id)
-            .join(buckets,
-                condition=(response.sent_date >= buckets.start_date)
-                & (response.sent_date <= buckets.end_date))
-            .select(
-                buckets.bucket.as_('bucket'),
+            .join(question, condition=answer.question == question.id),
+            response.sent_date)
+        return query.select(
+                bucket.as_('bucket'),
                 response.id.as_('member'),
+                question.dimension.as_('dimension'),
                 answer.scale.as_('scale'),
-                where=(question.kind == 'scale')
-                & (question.dimension == dimension)
+                where=condition
+                & (question.kind == 'scale')
+                & question.dimension.in_(dimensions)
                 & (response.state == 'answered')
-                & (answer.scale != Null)))
+                & (answer.scale != Null))
 
     @classmethod
-    def _quality_sent(cls, dimension, buckets):
-        """The questionnaires (bucket, response) sent in the period with a
-        question of the dimension"""
+    def _quality_sent(cls, dimensions, periods):
+        """The questionnaires (bucket, response, dimension) sent in the
+        period with a question of the dimensions"""
         pool = Pool()
         Response = pool.get('cus.survey.response')
         Question = pool.get('cus.survey.question')
         response = Response.__table__()
         question = Question.__table__()
-        return (response
-            .join(question, condition=question.survey == response.survey)
-            .join(buckets,
-                condition=(response.sent_date >= buckets.start_date)
-                & (response.sent_date <= buckets.end_date))
-            .select(
-                buckets.bucket.as_('bucket'),
-                response.id.as_('response'),
-                where=(question.kind == 'scale')
-                & (question.dimension == dimension)))
+        query, bucket, condition = cls._period_of(periods, response
+            .join(question, condition=question.survey == response.survey),
+            response.sent_date)
+        return query.select(
+            bucket.as_('bucket'),
+            response.id.as_('response'),
+            question.dimension.as_('dimension'),
+            where=condition
+            & (question.kind == 'scale')
+            & question.dimension.in_(dimensions))
 
     # The drill-down
 
@@ -894,7 +1013,7 @@ class Indicator(ModelSQL, ModelView):
         periods = sorted({r.period for r in rows})
         return {
             'name': '%s – %s (%s)' % (
-                label, ', '.join(periods), Model.__names__()['model']),
+                label, ', '.join(periods), cls.records_label(code)),
             'res_model': definition.model,
             'pyson_domain': encoder.encode([('id', 'in', sorted(ids))]),
             'pyson_context': encoder.encode(context),

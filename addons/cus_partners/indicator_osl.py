@@ -41,18 +41,27 @@ class Indicator(metaclass=PoolMeta):
         return sorted(super().definitions() + [
                 Definition(
                     'supporters', 'starachowice', 'community', 40,
-                    'party.party'),
+                    'party.party', records='supporter'),
                 Definition(
                     'supporting_activities', 'koszalin', 'community', 180,
                     'cus.osl.activity'),
                 ], key=lambda d: d.sequence)
 
     @classmethod
-    def _members_supporters(cls, buckets):
+    def _members_supporters(cls, periods):
         """The parties with volunteer hours in the period for a person or an
         activity (the condition of count_supporters)"""
         Hours = Pool().get('cus.osl.volunteer.hours')
         hours = Hours.__table__()
+        of_date = periods.of_date(hours.date)
+        if of_date:
+            bucket, _ = of_date
+            return hours.select(
+                bucket.as_('bucket'),
+                hours.volunteer.as_('member'),
+                where=Hours._supporters_where(
+                    hours, periods.buckets[0][0], periods.buckets[-1][1]))
+        buckets = periods.table()
         return (hours
             .join(buckets, condition=Hours._supporters_where(
                     hours, buckets.start_date, buckets.end_date))
@@ -61,15 +70,13 @@ class Indicator(metaclass=PoolMeta):
                 hours.volunteer.as_('member')))
 
     @classmethod
-    def _members_supporting_activities(cls, buckets):
+    def _members_supporting_activities(cls, periods):
         "The community activities done in the period"
         Activity = Pool().get('cus.osl.activity')
         activity = Activity.__table__()
-        return (activity
-            .join(buckets,
-                condition=(activity.done_date >= buckets.start_date)
-                & (activity.done_date <= buckets.end_date))
-            .select(
-                buckets.bucket.as_('bucket'),
-                activity.id.as_('member'),
-                where=activity.state == 'done'))
+        query, bucket, condition = cls._period_of(
+            periods, activity, activity.done_date)
+        return query.select(
+            bucket.as_('bucket'),
+            activity.id.as_('member'),
+            where=condition & (activity.state == 'done'))

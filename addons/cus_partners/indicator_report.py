@@ -199,7 +199,7 @@ class IndicatorReport(XlsxReport):
                 continue
             definition = Indicator.definition_of(row.code)
             Model = pool.get(definition.model)
-            model_name = Model.__names__()['model']
+            model_name = Indicator.records_label(row.code)
             ids = Indicator.members(
                 row.code, row.period_start, row.period_end)
             context = {}
