@@ -21,7 +21,10 @@ the same PostgreSQL database with cus_base activated:
 
 Each round runs the cases in that order; the import transaction is rolled
 back at the end of the round, so every round starts from the same empty
-database. Medians; ratios import/copy; rows per second. The run fails if an
+database. Medians; ratios import/copy; rows per second; for the ORM cases
+also the CPU seconds of the benchmark process (what remains of their time
+when other processes share the machine; the database server's share is
+not in it). The run fails if an
 import does not create (then update) exactly one client per line or if the
 progress of the import was not visible from another connection.
 
@@ -195,6 +198,9 @@ class Bench:
         self.dbname = dbname
         self.data = data
         self.changed = changed
+        # CPU seconds of this process in the ORM cases: the part of their
+        # time that other processes on the machine do not stretch
+        self.cpu = {'import_new': [], 'import_update': [], 'preview': []}
         self.pool = Pool(dbname)
         self.pool.init()
         with self.transaction(readonly=True):
@@ -256,9 +262,10 @@ class Bench:
                 Party = self.pool.get('party.party')
                 for name, log_id in [
                         ('import_new', new_id), ('import_update', update_id)]:
-                    start = time.perf_counter()
+                    start, cpu = time.perf_counter(), time.process_time()
                     Log.process([Log(log_id)])
                     times[name] = time.perf_counter() - start
+                    self.cpu[name].append(time.process_time() - cpu)
                     log = Log(log_id)
                     expected = ((rows, 0) if name == 'import_new'
                         else (0, rows))
@@ -296,11 +303,12 @@ class Bench:
         from cus_base.pomost import read_csv
         with self.transaction(readonly=True):
             Log = self.pool.get('cus.pomost.import.log')
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             header, lines, _, _ = read_csv(self.data)
             result = Log.check_rows(header, lines, self.targets(header))
             known = Log.existing_parties([r['pesel'] for r in result.valid])
             elapsed = time.perf_counter() - start
+            self.cpu['preview'].append(time.process_time() - cpu)
         if len(result.valid) != rows or result.refused or known:
             raise SystemExit(
                 f'preview: {len(result.valid)} valid, {len(result.refused)} '
@@ -365,6 +373,7 @@ def main(argv=None):
     output = args.output or RESULTS / f'pomost_import{suffix}.json'
 
     started = time.perf_counter()
+    load_start = os.getloadavg()
     marker = ensure_database(args.database, rebuild=args.rebuild)
     data = generate(args.rows, args.seed)
     changed = generate(args.rows, args.seed, changes=True)
@@ -380,6 +389,9 @@ def main(argv=None):
         raise SystemExit(f'{args.database} holds {bench.parties} parties')
     times = bench.run(args.rows, args.repeat)
     results = {n: summary(t, args.rows) for n, t in times.items()}
+    for name, cpu in bench.cpu.items():
+        results[name]['cpu_median_s'] = round(statistics.median(cpu), 3)
+        results[name]['cpu_runs_s'] = [round(c, 3) for c in cpu]
     copy = results['copy']['median_s']
     ratios = {n: round(results[n]['median_s'] / copy, 1)
         for n in ['import_new', 'import_update', 'preview']}
@@ -405,7 +417,8 @@ def main(argv=None):
             'postgresql': server_version,
             },
         'cpus': os.cpu_count(),
-        'load_average': os.getloadavg(),
+        'load_average_start': load_start,
+        'load_average_end': os.getloadavg(),
         'total_seconds': round(time.perf_counter() - started, 1),
         }
     output.parent.mkdir(exist_ok=True)
@@ -413,8 +426,10 @@ def main(argv=None):
     print(f'\n{args.rows} lines, medians of {args.repeat} rounds:')
     for name, values in results.items():
         ratio = f', {ratios[name]}× COPY' if name in ratios else ''
+        cpu = (f' (CPU of the process {values["cpu_median_s"]:.1f} s)'
+            if 'cpu_median_s' in values else '')
         print(f'  {name:<14} {values["median_s"]:8.2f} s '
-            f'{values["rows_per_s"]:>10,} rows/s{ratio}')
+            f'{values["rows_per_s"]:>10,} rows/s{ratio}{cpu}')
     print(f'Written to {output}')
 
 
