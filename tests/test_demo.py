@@ -963,6 +963,25 @@ class DemoTestCase(unittest.TestCase):
             self.assertEqual(extension, 'odt')
             extension, content, _, _ = Annexes.execute([draft.id], {})
             self.assertEqual(extension, 'xlsx')
+        # The quarterly indicators of 2022, exported by the director; each
+        # figure is the number of the records its drill-down opens
+        Indicator = pool.get('cus.indicator')
+        IndicatorReport = pool.get(
+            'cus_partners.report_indicator', type='report')
+        year = (D(2022, 1, 1), D(2022, 12, 31))
+        with Transaction().set_user(director.id), \
+                Transaction().set_context(company=director.company.id):
+            extension, indicators, _, _ = IndicatorReport.execute([], {
+                    'start_date': year[0], 'end_date': year[1],
+                    'granularity': 'quarter'})
+        self.assertEqual(extension, 'xlsx')
+        self.assertGreater(len(read_xlsx(indicators)), 2)
+        figures = Indicator.compute([year], codes={'persons', 'plans'})
+        for code in ['persons', 'plans']:
+            self.assertGreater(figures[(code, 0)], 10)
+            self.assertEqual(
+                len(Indicator.members(code, *year)), figures[(code, 0)])
+
         # The sheets in the order of the report: persons (the total first),
         # services delivered (the quantity in the sixth column)
         persons, services = list(read_xlsx(content).values())[:2]
