@@ -336,7 +336,8 @@ def _create_extras(dbname, params, log):
             FROM generate_series(1, %(n)s) AS g
             CROSS JOIN (SELECT %(volunteers)s::int[] AS ids) AS v
             CROSS JOIN LATERAL (SELECT %(start)s::date
-                + CAST((CAST(g AS BIGINT) * 104729) %% (%(as_of)s::date - %(start)s::date + 1) AS INTEGER)
+                + CAST((CAST(g AS BIGINT) * 104729)
+                    %% (%(as_of)s::date - %(start)s::date + 1) AS INTEGER)
                 AS date) AS d
             JOIN cus_osl_plan AS p
                 ON d.date BETWEEN p.start_date AND p.end_date

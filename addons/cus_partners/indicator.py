@@ -988,7 +988,6 @@ class Indicator(ModelSQL, ModelView):
     @ModelView.button_action('cus_partners.act_indicator_records')
     def open_records(cls, rows):
         "Open the records behind the figures (of one indicator)"
-        pool = Pool()
         codes = {r.code for r in rows}
         if len(codes) != 1:
             raise IndicatorError(gettext(
@@ -998,25 +997,32 @@ class Indicator(ModelSQL, ModelView):
         ids = set()
         for row in rows:
             ids.update(cls.members(code, row.period_start, row.period_end))
-        Model = pool.get(definition.model)
         start = min(r.period_start for r in rows)
         end = max(r.period_end for r in rows)
-        context = {}
+        # The period of the dashboard: the client reads the names of the
+        # rows in the context of the window it opens (as a relate action)
+        period_start, period_end, granularity = context_period()
+        context = {
+            'start_date': period_start, 'end_date': period_end,
+            'granularity': granularity,
+            }
         if definition.model == 'cus.indicator.package' and len(rows) == 1:
-            context = {'indicator_start': start, 'indicator_end': end}
+            context.update({'indicator_start': start, 'indicator_end': end})
         elif definition.model == 'cus.indicator.package':
             # The packages of several periods are the rows of each period
             raise IndicatorError(gettext(
                     'cus_partners.msg_indicator_open_one_period'))
         encoder = PYSONEncoder()
-        label = dict(cls.fields_get(['code'])['code']['selection'])[code]
-        periods = sorted({r.period for r in rows})
         return {
-            'name': '%s – %s (%s)' % (
-                label, ', '.join(periods), cls.records_label(code)),
+            # the client adds the names of the rows
+            'name': cls.records_label(code),
             'res_model': definition.model,
             'pyson_domain': encoder.encode([('id', 'in', sorted(ids))]),
             'pyson_context': encoder.encode(context),
+            # not the order, the search and the tabs of the placeholder
+            'pyson_order': encoder.encode([]),
+            'pyson_search_value': encoder.encode([]),
+            'domains': [],
             'views': [],
             }
 
@@ -1146,16 +1152,16 @@ class IndicatorService(ModelSQL, ModelView):
     @ModelView.button_action('cus_partners.act_indicator_records')
     def open_persons(cls, rows):
         "Open the persons counted by the services"
-        Party = Pool().get('party.party')
         ids = cls.persons_of([r.id for r in rows])
         return {
-            'name': '%s – %s' % (
-                cls.persons.string if len(rows) != 1 else
-                '%s: %s' % (rows[0].rec_name, cls.persons.string),
-                Party.__names__()['model']),
+            # the client adds the names of the rows (the services)
+            'name': gettext('cus_partners.msg_indicator_records_client'),
             'res_model': 'party.party',
             'pyson_domain': PYSONEncoder().encode([('id', 'in', ids)]),
             'pyson_context': PYSONEncoder().encode({}),
+            'pyson_order': PYSONEncoder().encode([]),
+            'pyson_search_value': PYSONEncoder().encode([]),
+            'domains': [],
             'views': [],
             }
 

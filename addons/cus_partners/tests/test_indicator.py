@@ -595,6 +595,20 @@ class IndicatorTestCase(IndicatorFixture, unittest.TestCase):
                         with Transaction().set_context(**context):
                             self.assertEqual(
                                 Model.search_count(domain), row.value)
+        # The client names the window after the rows, read in the context
+        # of the window: the period of the dashboard is in it
+        with self._as(users['director']), self._period():
+            _, rows = self._rows()
+            row = rows[0]
+            self.assertEqual(row.code, 'new_persons')
+            action = Indicator.open_records([row])
+            self.assertEqual(action['name'], "Client")
+            context = PYSONDecoder().decode(action['pyson_context'])
+        with self._as(users['director']), \
+                Transaction().set_context(**context):
+            self.assertEqual(
+                Indicator.read([row.id], ['rec_name'])[0]['rec_name'],
+                row.rec_name)
         # Several periods of one indicator: the union of their records
         with self._as(users['director']), self._period():
             figures, rows = self._rows()
