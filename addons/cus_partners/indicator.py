@@ -1019,7 +1019,7 @@ class Indicator(ModelSQL, ModelView):
             'res_model': definition.model,
             'pyson_domain': encoder.encode([('id', 'in', sorted(ids))]),
             'pyson_context': encoder.encode(context),
-            # not the order, the search and the tabs of the placeholder
+            # an action built here: no order, search or tabs of its own
             'pyson_order': encoder.encode([]),
             'pyson_search_value': encoder.encode([]),
             'domains': [],
