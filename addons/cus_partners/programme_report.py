@@ -242,7 +242,7 @@ class ProgrammeReport(Workflow, ModelSQL, ModelView):
             condition=party.id == clients.client
             ).select(
                 party.client_category, party.sex, party.former_ops_client,
-                party.birth_date, Count(Literal('*')),
+                party.birth_date, Count(clients.client),
                 group_by=[party.client_category, party.sex,
                     party.former_ops_client, party.birth_date])
         categories = dict(Party.fields_get(
@@ -328,20 +328,20 @@ class ProgrammeReport(Workflow, ModelSQL, ModelView):
         ipus = Ipus.__table__()
         start, end = self.start_date, self.end_date
         query = ipus.select(
-            Count(Literal('*'), filter_=(ipus.version == 1)
+            Count(ipus.id, filter_=(ipus.version == 1)
                 & (ipus.drawn_up_date >= start) & (ipus.drawn_up_date <= end)
                 & ipus.state.in_(['approved', 'running', 'closed',
                         'superseded'])),
-            Count(Literal('*'), filter_=(ipus.version > 1)
+            Count(ipus.id, filter_=(ipus.version > 1)
                 & (ipus.drawn_up_date >= start) & (ipus.drawn_up_date <= end)
                 & ipus.state.in_(['approved', 'running', 'closed',
                         'superseded'])),
             Count(ipus.client, distinct=True, filter_=ipus.state.in_(
                     ['approved', 'running', 'closed', 'superseded'])
                 & (ipus.valid_from <= end) & (ipus.valid_to >= start)),
-            Count(Literal('*'), filter_=(ipus.state == 'closed')
+            Count(ipus.id, filter_=(ipus.state == 'closed')
                 & (ipus.valid_to >= start) & (ipus.valid_to <= end)),
-            Count(Literal('*'), filter_=(ipus.state == 'cancelled')
+            Count(ipus.id, filter_=(ipus.state == 'cancelled')
                 & (ipus.drawn_up_date >= start)
                 & (ipus.drawn_up_date <= end)))
         drawn, updated, in_force, closed, cancelled = self._execute(query)[0]
@@ -402,7 +402,7 @@ class ProgrammeReport(Workflow, ModelSQL, ModelView):
         figures = {p: (c, q, v) for p, c, q, v in self._execute(query)}
         contract = Contract.__table__()
         query = contract.select(
-            contract.provider, Count(Literal('*')),
+            contract.provider, Count(contract.id),
             where=contract.state.in_(['active', 'closed', 'terminated'])
             & (contract.start_date <= self.end_date)
             & (contract.end_date >= self.start_date),

@@ -6,7 +6,6 @@ tryton.cfg): the section lists, per community (or city-wide) and area of
 action, the community activities done in the period with their
 participants, and the volunteers' hours of the period.
 """
-from sql import Literal
 from sql.aggregate import Count, Sum
 from sql.conditionals import Coalesce
 
@@ -26,7 +25,7 @@ class ProgrammeReport(metaclass=PoolMeta):
         activity = Activity.__table__()
         hours = Hours.__table__()
         query = activity.select(
-            activity.community, activity.area, Count(Literal('*')),
+            activity.community, activity.area, Count(activity.id),
             Sum(Coalesce(activity.participants, 0)),
             where=(activity.state == 'done')
             & (activity.done_date >= self.start_date)
