@@ -375,15 +375,8 @@ def portal_orders(request, pool, visitor):
 def portal_order(request, pool, visitor, order_id):
     Portal = pool.get('cus.portal')
     order = Portal.get_order(visitor.parties, order_id)
-    return page(
-        request, visitor, 'order.html', order=order,
-        address=Portal.service_address(order),
-        remaining=Portal.remaining([order])[order.id],
-        deliveries=Portal.deliveries(visitor.parties, order=order),
-        changes=sorted(order.changes, key=lambda c: (c.date, c.id),
-            reverse=True),
-        saved=request.args.get('saved', type=int), errors=[], form={},
-        today=pool.get('ir.date').today())
+    return _order_page(request, pool, visitor, order,
+        saved=request.args.get('saved', type=int))
 
 
 @app.route('/<database_name>/portal/orders/<int:order_id>/acknowledge',
@@ -428,16 +421,19 @@ def portal_order_report(request, pool, visitor, order_id):
         request, f'/portal/orders/{order.id}', saved=len(deliveries))
 
 
-def _order_page(request, pool, visitor, order, errors, form):
+def _order_page(request, pool, visitor, order, errors=(), form=None,
+        saved=None):
+    "The page of an order; with errors, the refused report kept in the form"
     Portal = pool.get('cus.portal')
     return page(
-        request, visitor, 'order.html', status=HTTPStatus.BAD_REQUEST,
+        request, visitor, 'order.html',
+        status=HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK,
         order=order, address=Portal.service_address(order),
         remaining=Portal.remaining([order])[order.id],
         deliveries=Portal.deliveries(visitor.parties, order=order),
         changes=sorted(order.changes, key=lambda c: (c.date, c.id),
             reverse=True),
-        saved=None, errors=[m for _, m in errors], form=form,
+        saved=saved, errors=[m for _, m in errors], form=form or {},
         today=pool.get('ir.date').today())
 
 
