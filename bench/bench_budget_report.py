@@ -40,9 +40,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,7 +52,7 @@ if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = 'bench'
 
-from bench import citygen  # noqa: E402
+from bench import citygen, common  # noqa: E402
 
 GOAL = 2.0
 RESULTS = Path(__file__).resolve().parent / 'results'
@@ -575,14 +573,7 @@ def run_case(case, dbname, budget_id, tracemalloc=False, output=None):
         command.append('--tracemalloc')
     if output:
         command += ['--output', str(output)]
-    env = dict(os.environ, TRYTOND_DATABASE_URI=citygen.database_uri())
-    env.pop('TRYTOND_CONFIG', None)
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
-        text=True)
-    if result.returncode:
-        sys.stderr.write(result.stdout[-3000:] + result.stderr[-5000:])
-        raise RuntimeError(f'{case} run failed on {dbname}')
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return common.run_json(command, f'{case} run on {dbname}')
 
 
 # ---------------------------------------------------------------------------
@@ -629,12 +620,7 @@ def reconcile(dbname, budget_id, sheets):
 
 
 def summary(times):
-    return {
-        'median_ms': round(statistics.median(times) * 1000, 1),
-        'min_ms': round(min(times) * 1000, 1),
-        'max_ms': round(max(times) * 1000, 1),
-        'runs_ms': [round(t * 1000, 1) for t in times],
-        }
+    return common.summary(times, digits=1)
 
 
 def prepare(params, args, log=print):
@@ -679,6 +665,7 @@ def main(argv=None):
         else f'_{large.deliveries}')
     output = args.output or RESULTS / f'budget_report{suffix}.json'
 
+    load_at_start = os.getloadavg()
     started = time.perf_counter()
     sizes = {}
     for label, params in [('N', small), ('10N', large)]:
@@ -750,13 +737,9 @@ def main(argv=None):
             f'{check["equal_to_the_grosz"]} ({check["sql_spent"]} zł over '
             f'{check["confirmed_deliveries_in_budget"]} deliveries)')
 
-    import psycopg
-    import trytond
     import xlsxwriter
     with citygen.connect(sizes['10N']['database']) as conn:
-        settings = {name: conn.execute(f'SHOW {name}').fetchone()[0]
-            for name in ['server_version', 'shared_buffers', 'work_mem',
-                'jit', 'max_parallel_workers_per_gather']}
+        settings = common.server_settings(conn.cursor())
     big, little = result_sizes['10N'], result_sizes['N']
     growth = {c: round(big['memory'][c]['tracemalloc_peak_kib']
             / little['memory'][c]['tracemalloc_peak_kib'], 2)
@@ -775,22 +758,12 @@ def main(argv=None):
             s['workbooks_equal'] and s['reconciliation']['equal_to_the_grosz']
             for s in result_sizes.values()),
         'sizes': result_sizes,
-        'versions': {
-            'python': platform.python_version(),
-            'trytond': trytond.__version__,
-            'postgresql': settings['server_version'],
-            'psycopg': f'{psycopg.__version__} ({psycopg.pq.__impl__})',
-            'xlsxwriter': xlsxwriter.__version__,
-            },
+        'versions': common.versions(
+            settings, xlsxwriter=xlsxwriter.__version__),
         'server_settings': settings,
-        'machine': {
-            'cpus': os.cpu_count(),
-            'platform': platform.platform(),
-            'load_average': [round(x, 2) for x in os.getloadavg()],
-            },
+        'machine': common.machine(load_at_start),
         }
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2, default=str) + '\n')
+    common.write_result(output, result)
     print(f'ratio at 10N = {big["ratio"]} (goal < {GOAL}); tracemalloc '
         f'peak growth N -> 10N: {growth}; figures equal: '
         f'{result["figures_equal"]}')

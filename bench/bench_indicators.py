@@ -34,7 +34,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -47,7 +46,7 @@ if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = 'bench'
 
-from bench import citygen  # noqa: E402
+from bench import citygen, common  # noqa: E402
 
 GOAL = 1.5
 MODULES = ('cus_partners', 'cus_osl')
@@ -616,30 +615,14 @@ class Bench:
         return result, elapsed
 
     def run(self, repeat, warmup, log=print):
-        cases = {'orm': self.orm, 'sql': self.sql}
-        times = {name: [] for name in cases}
-        values = {}
-        for round_ in range(warmup + repeat):
-            last = {}
-            for name, case in cases.items():
-                values[name], last[name] = case()
-                if round_ >= warmup:
-                    times[name].append(last[name])
-            label = ('warm-up' if round_ < warmup
-                else f'run {round_ - warmup + 1}')
-            log(f'  {label:<8}' + ', '.join(
-                    f'{n} {t * 1000:.1f} ms' for n, t in last.items()))
-        return times, values
+        return common.interleaved(
+            {'orm': self.orm, 'sql': self.sql}, repeat, warmup, log=log)
 
     def settings(self):
         from trytond.transaction import Transaction
         with self.transaction(0):
             cursor = Transaction().connection.cursor()
-            settings = {}
-            for name in ['server_version', 'shared_buffers', 'work_mem',
-                    'jit', 'max_parallel_workers_per_gather']:
-                cursor.execute(f'SHOW {name}')
-                settings[name], = cursor.fetchone()
+            settings = common.server_settings(cursor)
             counts = {}
             for table in ['cus_service_delivery', 'party_party', 'cus_ipus',
                     'cus_application', 'cus_contract', 'cus_partnership',
@@ -650,13 +633,7 @@ class Bench:
         return settings, counts
 
 
-def summary(times):
-    return {
-        'median_ms': round(statistics.median(times) * 1000, 2),
-        'min_ms': round(min(times) * 1000, 2),
-        'max_ms': round(max(times) * 1000, 2),
-        'runs_ms': [round(t * 1000, 2) for t in times],
-        }
+summary = common.summary
 
 
 def compare(reference, other):
@@ -692,9 +669,7 @@ def main(argv=None):
     extras = ensure_extras(dbname, params, fresh=not marker['reused'])
     setup_seconds = time.perf_counter() - started
 
-    import psycopg
-    import trytond
-
+    load_at_start = os.getloadavg()
     as_of = dt.date.fromisoformat(params.as_of)
     start = city_start(params)
     bench = Bench(dbname, start, as_of)
@@ -736,21 +711,11 @@ def main(argv=None):
         'goal': GOAL,
         'goal_met': ratio < GOAL,
         'figures_equal': not differ,
-        'versions': {
-            'python': platform.python_version(),
-            'trytond': trytond.__version__,
-            'postgresql': settings['server_version'],
-            'psycopg': f'{psycopg.__version__} ({psycopg.pq.__impl__})',
-            },
+        'versions': common.versions(settings),
         'server_settings': settings,
-        'machine': {
-            'cpus': os.cpu_count(),
-            'platform': platform.platform(),
-            'load_average': [round(x, 2) for x in os.getloadavg()],
-            },
+        'machine': common.machine(load_at_start),
         }
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2, default=str) + '\n')
+    common.write_result(output, result)
 
     print()
     print(f'{"case":<8}{"median":>12}{"min":>12}{"max":>12}')

@@ -25,10 +25,8 @@ service_counters_<deliveries>.json for other sizes).
 """
 import argparse
 import datetime as dt
-import json
 import logging
 import os
-import platform
 import statistics
 import sys
 import time
@@ -38,7 +36,7 @@ if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = 'bench'
 
-from bench import citygen  # noqa: E402
+from bench import citygen, common  # noqa: E402
 
 GOAL = 1.5
 NAMES = ['persons', 'granted', 'used', 'remaining']
@@ -125,21 +123,14 @@ def _close(a, b):
 class Bench:
 
     def __init__(self, dbname):
-        from trytond.pool import Pool
+        # As client requests of the admin user (company in the context).
+        self.session = common.Session(dbname)
         self.dbname = dbname
-        self.pool = Pool(dbname)
-        self.pool.init()
-        with self.transaction() as transaction:
-            User = self.pool.get('res.user')
-            self.context = User.get_preferences(context_only=True)
+        self.pool = self.session.pool
+        self.transaction = self.session.transaction
+        with self.transaction():
             Service = self.pool.get('cus.service')
             self.ids = [s.id for s in Service.search([])]
-
-    def transaction(self, **context):
-        from trytond.transaction import Transaction
-        # As a client request of the admin user (company in the context).
-        return Transaction().start(self.dbname, citygen.ADMIN, readonly=True,
-            context=dict(getattr(self, 'context', {}), **context))
 
     # The measured cases: each returns {id: (persons, granted, used,
     # remaining)} and the seconds spent in the measured part.
@@ -171,24 +162,11 @@ class Bench:
         return {r[0]: tuple(r[1:]) for r in rows}, elapsed
 
     def run(self, repeat, warmup, log=print):
-        cases = {
-            'orm_read': self.orm_read,
-            'orm_browse': self.orm_browse,
-            'sql': self.sql,
-            }
-        times = {name: [] for name in cases}
-        values = {}
-        for round_ in range(warmup + repeat):
-            last = {}
-            for name, case in cases.items():
-                values[name], last[name] = case()
-                if round_ >= warmup:
-                    times[name].append(last[name])
-            label = ('warm-up' if round_ < warmup
-                else f'run {round_ - warmup + 1}')
-            log(f'  {label:<8}' + ', '.join(
-                    f'{n} {t * 1000:.1f} ms' for n, t in last.items()))
-        return times, values
+        return common.interleaved({
+                'orm_read': self.orm_read,
+                'orm_browse': self.orm_browse,
+                'sql': self.sql,
+                }, repeat, warmup, log=log)
 
     def counts(self):
         from trytond.transaction import Transaction
@@ -198,12 +176,7 @@ class Bench:
             for name, query in COUNTS_SQL.items():
                 cursor.execute(query)
                 counts[name], = cursor.fetchone()
-            settings = {}
-            for name in ['server_version', 'shared_buffers', 'work_mem',
-                    'effective_cache_size', 'random_page_cost', 'jit',
-                    'max_parallel_workers_per_gather']:
-                cursor.execute(f'SHOW {name}')
-                settings[name], = cursor.fetchone()
+            settings = common.server_settings(cursor)
         return counts, settings
 
     def explain(self):
@@ -245,13 +218,7 @@ class Bench:
         return report
 
 
-def summary(times):
-    return {
-        'median_ms': round(statistics.median(times) * 1000, 2),
-        'min_ms': round(min(times) * 1000, 2),
-        'max_ms': round(max(times) * 1000, 2),
-        'runs_ms': [round(t * 1000, 2) for t in times],
-        }
+summary = common.summary
 
 
 def compare(reference, other):
@@ -292,9 +259,7 @@ def main(argv=None):
     dbname = marker['database']
     setup_seconds = time.perf_counter() - started
 
-    import psycopg
-    import trytond
-
+    load_at_start = os.getloadavg()
     bench = Bench(dbname)
     counts, settings = bench.counts()
     print(f'Database {dbname}: {counts["deliveries"]} deliveries, '
@@ -332,18 +297,9 @@ def main(argv=None):
         'figures_equal': equal,
         'figures_totals': totals,
         'sql': ' '.join(SQL.split()),
-        'versions': {
-            'python': platform.python_version(),
-            'trytond': trytond.__version__,
-            'postgresql': settings['server_version'],
-            'psycopg': f'{psycopg.__version__} ({psycopg.pq.__impl__})',
-            },
+        'versions': common.versions(settings),
         'server_settings': settings,
-        'machine': {
-            'cpus': os.cpu_count(),
-            'platform': platform.platform(),
-            'load_average': [round(x, 2) for x in os.getloadavg()],
-            },
+        'machine': common.machine(load_at_start),
         }
     if args.explain:
         report = bench.explain()
@@ -353,8 +309,7 @@ def main(argv=None):
         result['explain'] = str(path.relative_to(RESULTS.parent.parent))
         print(f'EXPLAIN ANALYZE written to {path}')
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2) + '\n')
+    common.write_result(output, result)
 
     print()
     print(f'{"case":<12}{"median":>12}{"min":>12}{"max":>12}')

@@ -43,6 +43,7 @@ import hashlib
 import json
 import math
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -54,7 +55,7 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 
 GENERATOR = 'bench.citygen'
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URI = 'postgresql://root@127.0.0.1:5432/'
 DEFAULT_MODULES = ('cus_ipus',)
@@ -92,6 +93,21 @@ def connect(dbname, **kwargs):
 # ---------------------------------------------------------------------------
 # Parameters
 
+# The default city: Koszalin-sized. Per resident, the other sizes scale
+# from these (see `CityParams.for_residents`).
+RESIDENTS = 105_000
+PER_CITY = {
+    'deliveries': 1_000_000,
+    'clients': 12_000,
+    'plans_per_year': 4_000,
+    'providers': 40,
+    'coordinators': 25,
+    }
+# The least of each, for tiny test cities.
+MINIMUM = {'clients': 50, 'plans_per_year': 20, 'providers': 5,
+    'coordinators': 2}
+
+
 @dataclasses.dataclass(frozen=True)
 class CityParams:
     deliveries: int = 1_000_000
@@ -99,8 +115,12 @@ class CityParams:
     services: int = 60
     plans_per_year: int = 4_000
     years: int = 5
-    providers: int = 20
+    providers: int = 40
     seed: int = 1
+    residents: int = RESIDENTS
+    # Employees coordinating the plans (company.employee): each client's
+    # plans go to one of them.
+    coordinators: int = 25
     # The day the city is looked at: the last day of the generated years.
     as_of: str = '2026-10-31'
     # One row per record in the __history tables, as the ORM writes them.
@@ -108,18 +128,39 @@ class CityParams:
     modules: tuple = DEFAULT_MODULES
 
     @classmethod
+    def for_residents(cls, residents=RESIDENTS, **overrides):
+        """The default city scaled to a number of residents
+
+        Deliveries, clients, plans a year, providers and coordinators are
+        proportional to the residents (105 000 residents: 1 000 000
+        deliveries over 5 years, 12 000 clients, 4 000 plans a year, 40
+        providers, 25 coordinators), with a floor for tiny cities; explicit
+        values win.
+        """
+        factor = residents / RESIDENTS
+        values = {name: max(MINIMUM.get(name, 1), round(value * factor))
+            for name, value in PER_CITY.items()}
+        values['residents'] = residents
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if 'modules' in values:
+            values['modules'] = tuple(values['modules'])
+        return cls(**values)
+
+    @classmethod
     def for_size(cls, deliveries=1_000_000, **overrides):
         """The default city scaled to a number of deliveries
 
-        Clients and plans follow the deliveries (12 000 clients and 4 000
-        plans a year for 1 000 000 deliveries); explicit values win.
+        The residents follow the deliveries (105 000 for 1 000 000), and
+        the rest the residents (see `for_residents`); explicit values win.
         """
-        factor = deliveries / 1_000_000
+        residents = overrides.pop('residents', None) or max(1, round(
+                RESIDENTS * deliveries / PER_CITY['deliveries']))
         values = {
-            'deliveries': deliveries,
-            'clients': max(50, round(12_000 * factor)),
-            'plans_per_year': max(20, round(4_000 * factor)),
-            }
+            name: max(MINIMUM.get(name, 1), round(
+                    value * deliveries / PER_CITY['deliveries']))
+            for name, value in PER_CITY.items()}
+        values['deliveries'] = deliveries
+        values['residents'] = residents
         values.update({k: v for k, v in overrides.items() if v is not None})
         if 'modules' in values:
             values['modules'] = tuple(values['modules'])
@@ -176,10 +217,13 @@ SERVICE_TYPES = [
 SERVICE_VARIANTS = [
     "", " dla seniorów", " dla osób z niepełnosprawnościami",
     " dla rodzin z dziećmi"]
+# (name, provider_kind of cus_partners)
 PROVIDER_KINDS = [
-    "Spółdzielnia Socjalna", "Fundacja", "Stowarzyszenie",
-    "Centrum Integracji Społecznej", "Klub Integracji Społecznej",
-    "Przedsiębiorstwo Społeczne"]
+    ("Spółdzielnia Socjalna", 'social_cooperative'),
+    ("Fundacja", 'ngo'), ("Stowarzyszenie", 'ngo'),
+    ("Centrum Integracji Społecznej", 'other_pes'),
+    ("Klub Integracji Społecznej", 'other_pes'),
+    ("Przedsiębiorstwo Społeczne", 'social_enterprise')]
 PROVIDER_NAMES = [
     "Razem", "Pomocna Dłoń", "Nadzieja", "Przystań", "Dobry Sąsiad",
     "Krok Dalej", "Wspólnota", "Promyk", "Horyzont", "Otwarte Drzwi",
@@ -303,7 +347,7 @@ class _Plan:
     __slots__ = ('id', 'client', 'valid_from', 'valid_to', 'drawn_up',
         'application_date', 'state', 'version', 'previous', 'number',
         'approved_date', 'update_date', 'summary_date', 'lines',
-        'application', 'cancelled_from_draft', 'rank')
+        'application', 'cancelled_from_draft', 'rank', 'coordinator')
 
 
 class _Line:
@@ -339,9 +383,9 @@ class City:
         self.start = (self.as_of - relativedelta(years=params.years)
             ).toordinal() + 1
         self.tables = {}
+        self.partners = 'cus_partners' in params.modules
 
     def rng(self, name):
-        import random
         return random.Random(f'citygen:{self.params.seed}:{name}')
 
     def table(self, name, columns):
@@ -368,6 +412,7 @@ class City:
         self._deliveries()
         self._quantities()
         self._plan_rows()
+        self._monitoring_rows()
         self._application_rows()
         self._waiting_rows()
         self._programme_lines()
@@ -423,7 +468,9 @@ class City:
                 'id', 'active', 'code', 'code_alnum', 'code_digit', 'name',
                 'cus_client', 'client_category', 'former_ops_client',
                 'birth_date', 'sex', 'marital_status',
-                'employment_situation', 'disability_degree', *AUDIT])
+                'employment_situation', 'disability_degree', *AUDIT]
+            # The providers are provider parties of cus_partners.
+            + (['cus_provider', 'provider_kind'] if self.partners else []))
         identifier = self.table('party_identifier', [
                 'id', 'active', 'party', 'type', 'code', 'code_compact',
                 *AUDIT])
@@ -436,14 +483,15 @@ class City:
         # Providers
         self.providers = []
         for i in range(p.providers):
-            kind = PROVIDER_KINDS[i % len(PROVIDER_KINDS)]
+            kind, provider_kind = PROVIDER_KINDS[i % len(PROVIDER_KINDS)]
             name = PROVIDER_NAMES[(i * 7) % len(PROVIDER_NAMES)]
             if i >= len(PROVIDER_NAMES):
                 name += f' {i // len(PROVIDER_NAMES) + 1}'
             party_code = str(code + i)
             party.add(first + i, True, party_code, party_code,
                 int(party_code), f'{kind} „{name}”', False, None, False,
-                None, None, None, None, None, ADMIN, created, None, None)
+                None, None, None, None, None, ADMIN, created, None, None,
+                *((True, provider_kind) if self.partners else ()))
             self.providers.append(first + i)
         # Each service has 1 or 2 providers (or none: delivered in-house).
         first_provides = self.refs['ids']['cus_service-party_party']
@@ -456,6 +504,15 @@ class City:
                     self.providers, min(len(self.providers),
                         rng.choice((1, 1, 2)))):
                 service['providers'].append(provider)
+        # Every provider offers a service (it is in the base for one).
+        idle = sorted(set(self.providers) - {
+                x for s in self.services for x in s['providers']})
+        for i, provider in enumerate(idle):
+            service = self.services[(i * 7) % len(self.services)]
+            if provider not in service['providers']:
+                service['providers'].append(provider)
+        for service in self.services:
+            for provider in service['providers']:
                 provides.add(first_provides + n, service['id'], provider,
                     ADMIN, created, None, None)
                 n += 1
@@ -498,7 +555,8 @@ class City:
                         'carer', 'other')),
                 rng.choice((None, None, 'none', 'light', 'moderate',
                         'severe')),
-                ADMIN, created_client, None, None)
+                ADMIN, created_client, None, None,
+                *((False, None) if self.partners else ()))
             identifier.add(first_identifier + i, True, party_id, 'pl_pesel',
                 number, number, ADMIN, created_client, None, None)
             self.clients.append(party_id)
@@ -954,7 +1012,8 @@ class City:
         plans = self.table('cus_ipus', [
                 'id', 'number', 'version', 'previous_version',
                 'update_reason', 'update_requested_by', 'update_date',
-                'company', 'application', 'client', 'diagnosis_date',
+                'company', 'application', 'client', 'coordinator',
+                'diagnosis_date',
                 'drawn_up_date', 'valid_from', 'valid_to', 'needs',
                 'expected_effects', 'check_frequency', 'approved_by',
                 'approved_date', 'summary_date', 'course_and_results',
@@ -963,7 +1022,15 @@ class City:
                 'id', 'plan', 'sequence', 'service', 'provider',
                 'start_date', 'end_date', 'per_month', 'unit_duration',
                 'quantity', 'schedule', 'state', 'origin', *AUDIT])
+        # Each client has a coordinator; a third of the drafts wait for one.
+        coordinators = self.refs['employees']
+        crng = self.rng('coordinators')
+        coordinator_of = {c: coordinators[crng.randrange(len(coordinators))]
+            for c in self.clients}
         for plan in self.plans:
+            plan.coordinator = (None
+                if plan.state == 'draft' and crng.random() < 0.33
+                else coordinator_of[plan.client])
             written = (plan.summary_date or plan.approved_date)
             if plan.state == 'superseded':
                 written = self._update_of(plan).approved_date
@@ -973,7 +1040,7 @@ class City:
                 "Zmiana sytuacji klienta." if plan.previous else None,
                 ADMIN if plan.previous else None,
                 _day(plan.update_date) if plan.update_date else None,
-                company, plan.application.id, plan.client,
+                company, plan.application.id, plan.client, plan.coordinator,
                 _day(plan.application_date + 5), _day(plan.drawn_up),
                 _day(plan.valid_from), _day(plan.valid_to),
                 "Potrzeby z oceny sytuacji klienta.",
@@ -1001,6 +1068,38 @@ class City:
                     ADMIN if written and line.state != 'open' else None,
                     _stamp(written, 15)
                     if written and line.state != 'open' else None)
+
+    def _monitoring_rows(self):
+        """Contacts of the coordinators with the clients of the approved
+        plans: every 1 to 4 months from the start to the end of the plan
+        (or its update), so that some running plans are overdue"""
+        rng = self.rng('monitoring')
+        table = self.table('cus_ipus_monitoring', [
+                'id', 'plan', 'date', 'kind', 'contact_with', 'provider',
+                'findings', 'satisfaction', 'action', 'user', *AUDIT])
+        rows = []
+        for plan in self.plans:
+            if not plan.approved_date or plan.state in {
+                    'draft', 'cancelled'}:
+                continue
+            start = max(plan.valid_from, plan.approved_date)
+            stop = min(plan.valid_to, self.end)
+            if plan.state == 'superseded':
+                stop = min(stop, self._update_of(plan).approved_date - 1)
+            date = start + rng.randrange(20, 120)
+            while date <= stop:
+                kind = rng.choice(('phone', 'phone', 'visit', 'visit',
+                        'provider', 'quality', 'satisfaction'))
+                rows.append((plan.id, date, kind,
+                        'provider' if kind == 'provider' else 'client',
+                        rng.randint(3, 5) if kind == 'satisfaction'
+                        else None))
+                date += rng.randrange(30, 125)
+        first = self.next_id('cus_ipus_monitoring', len(rows))
+        for i, (plan, date, kind, contact, satisfaction) in enumerate(rows):
+            table.add(first + i, plan, _day(date), kind, contact, None,
+                "Usługi realizowane zgodnie z planem.", satisfaction, None,
+                ADMIN, ADMIN, _stamp(date, 12), None, None)
 
     def _update_of(self, plan):
         if not hasattr(self, '_updates'):
@@ -1177,8 +1276,9 @@ def source_hash():
     return digest.hexdigest()[:16]
 
 
-def _orm_setup(dbname):
-    "Company and currency through the ORM; ids, uom ids and next numbers"
+def _orm_setup(dbname, params):
+    """Company, currency and the coordinators (employees) through the ORM;
+    ids, uom ids and next numbers"""
     from decimal import Decimal
 
     from trytond.pool import Pool
@@ -1190,6 +1290,7 @@ def _orm_setup(dbname):
         Currency = pool.get('currency.currency')
         Party = pool.get('party.party')
         Company = pool.get('company.company')
+        Employee = pool.get('company.employee')
         User = pool.get('res.user')
         ModelData = pool.get('ir.model.data')
         PartyConfiguration = pool.get('party.configuration')
@@ -1205,6 +1306,13 @@ def _orm_setup(dbname):
         company, = Company.create([{
                     'party': party.id, 'currency': currency.id,
                     'timezone': 'Europe/Warsaw'}])
+        rng = random.Random(f'citygen:{params.seed}:staff')
+        staff = Party.create([{
+                    'name': f'{rng.choice(FIRST_NAMES_F)} '
+                    f'{_female(rng.choice(SURNAMES))} (koordynatorka {i + 1})'
+                    } for i in range(params.coordinators)])
+        employees = Employee.create([{
+                    'party': p.id, 'company': company.id} for p in staff])
         admin, = User.search([('login', '=', 'admin')])
         User.write([admin], {
                 'companies': [('add', [company.id])],
@@ -1224,6 +1332,7 @@ def _orm_setup(dbname):
             }
         return {
             'company': company.id,
+            'employees': [e.id for e in employees],
             'uom': uom,
             'sequence_ids': {k: s.id for k, s in sequences.items()},
             'sequences': {k: s.number_next for k, s in sequences.items()},
@@ -1270,7 +1379,7 @@ def _check_columns(conn, table):
 TABLES = ['cus_service', 'party_party', 'party_identifier',
     'cus_service-party_party', 'cus_programme', 'cus_programme_line',
     'cus_application', 'cus_application_line', 'cus_ipus', 'cus_ipus_line',
-    'cus_service_waiting', 'cus_service_delivery']
+    'cus_ipus_monitoring', 'cus_service_waiting', 'cus_service_delivery']
 
 
 def _copy(conn, city, check_fk, log):
@@ -1347,7 +1456,7 @@ def build(params, dbname=None, log=print):
     _run_admin(dbname, ['-u', *params.modules, '--activate-dependencies',
             '--email', 'admin@example.com'], log)
     since = step('modules', since)
-    refs = _orm_setup(dbname)
+    refs = _orm_setup(dbname, params)
     with connect(dbname) as conn:
         refs['ids'] = _next_ids(conn, TABLES)
     since = step('orm setup', since)
@@ -1411,11 +1520,16 @@ def ensure_database(params, dbname=None, rebuild=False, log=print):
 
 def add_arguments(parser):
     "The city options shared by the benchmarks"
-    default = CityParams()
-    parser.add_argument('--deliveries', type=int, default=default.deliveries,
-        help="deliveries of the city (default %(default)s); clients and "
-        "plans scale with it unless given")
+    parser.add_argument('--deliveries', type=int,
+        help="deliveries of the city (default 1 000 000, or in proportion "
+        "to --residents); residents, clients, plans, providers and "
+        "coordinators scale with it unless given")
+    parser.add_argument('--residents', type=int,
+        help="residents of the city (default 105 000): the other sizes "
+        "scale from it unless given")
     parser.add_argument('--clients', type=int)
+    parser.add_argument('--providers', type=int)
+    parser.add_argument('--coordinators', type=int)
     parser.add_argument('--services', type=int)
     parser.add_argument('--plans-per-year', type=int)
     parser.add_argument('--years', type=int)
@@ -1429,10 +1543,17 @@ def add_arguments(parser):
 
 
 def params_from_args(args):
-    return CityParams.for_size(args.deliveries,
+    overrides = dict(
         clients=args.clients, services=args.services,
         plans_per_year=args.plans_per_year, years=args.years,
-        seed=args.seed, as_of=args.as_of, history=args.history)
+        seed=args.seed, as_of=args.as_of, history=args.history,
+        providers=getattr(args, 'providers', None),
+        coordinators=getattr(args, 'coordinators', None))
+    residents = getattr(args, 'residents', None)
+    if residents and not args.deliveries:
+        return CityParams.for_residents(residents, **overrides)
+    return CityParams.for_size(args.deliveries or CityParams.deliveries,
+        residents=residents, **overrides)
 
 
 def main(argv=None):
