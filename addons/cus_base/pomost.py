@@ -267,9 +267,15 @@ class PartyErase(metaclass=PoolMeta):
     def to_erase(self, party_id):
         pool = Pool()
         Party = pool.get('party.party')
+        # The personal data of a client besides the name; the sex, the
+        # client category and the former MOPS flag stay for the statistics.
         return super().to_erase(party_id) + [
             (Party, [('id', '=', party_id)], True,
-                ['pomost_family_size'], [None]),
+                ['pomost_family_size', 'birth_date', 'marital_status',
+                    'occupation', 'employment_situation',
+                    'disability_degree', 'disability_description',
+                    'health_condition', 'problems'],
+                [None] * 9),
             ]
 
 
