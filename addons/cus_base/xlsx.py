@@ -50,7 +50,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from trytond.pool import Pool
 from trytond.report import Report
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 MONEY_FORMAT = '#,##0.00 "zł"'
 NUMBER_FORMAT = '#,##0.00'
@@ -281,6 +281,23 @@ class XlsxReport(Report):
     @classmethod
     def write_workbook(cls, book, records, data):
         raise NotImplementedError
+
+
+def field_labels(model, names):
+    """{field name: label} of the fields of a model in the user's language,
+    for column titles (the labels the user sees on the forms)"""
+    Model = Pool().get(model)
+    with without_check_access():
+        definitions = Model.fields_get(list(names))
+    return {n: definitions[n]['string'] for n in names}
+
+
+def selection_labels(model, name):
+    "{value: label} of a selection field in the user's language"
+    Model = Pool().get(model)
+    with without_check_access():
+        selection = Model.fields_get([name])[name]['selection']
+    return dict(selection)
 
 
 def read_xlsx(content):

@@ -10,7 +10,7 @@
   for community organising (art. 46 ust. 1 of the act), and the XLSX
   report carries them.
 """
-from cus_base.xlsx import Column
+from cus_base.xlsx import Column, field_labels, selection_labels
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -20,7 +20,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import ReferralError
-from .report import _labels, _message, _selection
+from .report import _message
 
 REFERRAL_PLAN_STATES = ['approved', 'running']
 
@@ -198,11 +198,11 @@ class PlanExecutionReport(metaclass=PoolMeta):
     @classmethod
     def write_ipus_summaries(cls, book, plans):
         "The figures and directions the summaries pass to the organiser"
-        plan_label = _labels('cus.osl.activity', ['plan'])['plan']
-        line = _labels('cus.ipus.summary.line', [
+        plan_label = field_labels('cus.osl.activity', ['plan'])['plan']
+        line = field_labels('cus.ipus.summary.line', [
                 'summary', 'kind', 'label', 'value'])
-        directions = _labels('cus.ipus.summary', ['osl_directions'])
-        kinds = _selection('cus.ipus.summary.line', 'kind')
+        directions = field_labels('cus.ipus.summary', ['osl_directions'])
+        kinds = selection_labels('cus.ipus.summary.line', 'kind')
         figures = book.sheet(_message('sheet_ipus'), [
                 Column(plan_label, width=30),
                 Column(line['summary'], width=24),

@@ -14,29 +14,13 @@ the selections their labels and the other texts ir.message records
 (msg_report_*): the sheet is in the user's language.
 """
 from cus_base.format import format_date
-from cus_base.xlsx import Column, XlsxReport
+from cus_base.xlsx import Column, XlsxReport, field_labels, selection_labels
 from sql.aggregate import Count, Sum
 
 from trytond.i18n import gettext
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
-from trytond.transaction import Transaction, without_check_access
-
-
-def _labels(model, names):
-    "{field name: label} of the fields of a model in the user's language"
-    Model = Pool().get(model)
-    with without_check_access():
-        definitions = Model.fields_get(list(names))
-    return {n: definitions[n]['string'] for n in names}
-
-
-def _selection(model, name):
-    "{value: label} of a selection field in the user's language"
-    Model = Pool().get(model)
-    with without_check_access():
-        selection = Model.fields_get([name])[name]['selection']
-    return dict(selection)
+from trytond.transaction import Transaction
 
 
 def _message(name, **variables):
@@ -70,13 +54,13 @@ class PlanExecutionReport(XlsxReport):
     def write_summary(cls, book, plans):
         pool = Pool()
         Hours = pool.get('cus.osl.volunteer.hours')
-        plan_labels = _labels('cus.osl.plan', [
+        plan_labels = field_labels('cus.osl.plan', [
                 'name', 'start_date', 'end_date', 'state', 'communities',
                 'planned_activities', 'done_activities', 'participants',
                 'volunteer_hours', 'supporters'])
-        party_labels = _labels('party.party', [
+        party_labels = field_labels('party.party', [
                 'osl_volunteer', 'osl_neighbour', 'osl_leader'])
-        states = _selection('cus.osl.plan', 'state')
+        states = selection_labels('cus.osl.plan', 'state')
         columns = [Column(_message('figure'), width=40)]
         columns += [Column(p.rec_name, width=22) for p in plans]
         sheet = book.sheet(_message('sheet_summary'), columns,
@@ -121,7 +105,7 @@ class PlanExecutionReport(XlsxReport):
 
     @classmethod
     def board_columns(cls):
-        labels = _labels('cus.osl.board', [
+        labels = field_labels('cus.osl.board', [
                 'plan', 'community', 'year', 'quarter', 'area', 'planned',
                 'done', 'done_in_quarter', 'participants'])
         return [
@@ -140,7 +124,7 @@ class PlanExecutionReport(XlsxReport):
     def write_board(cls, book, plans):
         "The activities planned and done per quarter and community"
         Board = Pool().get('cus.osl.board')
-        areas = _selection('cus.osl.board', 'area')
+        areas = selection_labels('cus.osl.board', 'area')
         sheet = book.sheet(_message('sheet_board'), cls.board_columns())
         rows = Board.search([
                 ('plan', 'in', [p.id for p in plans]),
@@ -159,12 +143,12 @@ class PlanExecutionReport(XlsxReport):
 
     @classmethod
     def activity_columns(cls):
-        labels = _labels('cus.osl.activity', [
+        labels = field_labels('cus.osl.activity', [
                 'plan', 'community', 'area', 'name', 'goal', 'realisers',
                 'quarters', 'state', 'planned_date', 'done_date',
                 'participants', 'registered_participants',
                 'volunteer_hours_total', 'photo_count', 'results'])
-        stage = _labels('cus.osl.plan.goal', ['stage'])['stage']
+        stage = field_labels('cus.osl.plan.goal', ['stage'])['stage']
         return [
             Column(labels['plan'], width=30),
             Column(labels['community'], width=26),
@@ -188,9 +172,9 @@ class PlanExecutionReport(XlsxReport):
     @classmethod
     def write_activities(cls, book, plans):
         Activity = Pool().get('cus.osl.activity')
-        areas = _selection('cus.osl.activity', 'area')
-        states = _selection('cus.osl.activity', 'state')
-        stages = _selection('cus.osl.plan.goal', 'stage')
+        areas = selection_labels('cus.osl.activity', 'area')
+        states = selection_labels('cus.osl.activity', 'state')
+        stages = selection_labels('cus.osl.plan.goal', 'stage')
         sheet = book.sheet(
             _message('sheet_activities'), cls.activity_columns())
         order = {p.id: i for i, p in enumerate(plans)}
@@ -240,9 +224,9 @@ class PlanExecutionReport(XlsxReport):
     @classmethod
     def write_volunteers(cls, book, plans):
         cursor = Transaction().connection.cursor()
-        party = _labels('party.party', [
+        party = field_labels('party.party', [
                 'osl_volunteer', 'osl_neighbour', 'osl_leader'])
-        hours = _labels('cus.osl.volunteer.hours', ['plan', 'hours'])
+        hours = field_labels('cus.osl.volunteer.hours', ['plan', 'hours'])
         # The person and the flags of the roles: the label of the
         # volunteer field would repeat the one of the volunteer flag.
         sheet = book.sheet(_message('sheet_volunteers'), [
@@ -271,10 +255,10 @@ class PlanExecutionReport(XlsxReport):
 
     @classmethod
     def write_suwak(cls, book, plans):
-        labels = _labels('cus.osl.suwak.score', [
+        labels = field_labels('cus.osl.suwak.score', [
                 'plan', 'community', 'dimension', 'baseline_score',
                 'end_score', 'change', 'method'])
-        dimensions = _selection('cus.osl.suwak.score', 'dimension')
+        dimensions = selection_labels('cus.osl.suwak.score', 'dimension')
         sheet = book.sheet(_message('sheet_suwak'), [
                 Column(labels['plan'], width=30),
                 Column(labels['community'], width=26),
@@ -297,11 +281,11 @@ class PlanExecutionReport(XlsxReport):
 
     @classmethod
     def write_risks(cls, book, plans):
-        labels = _labels('cus.osl.risk', [
+        labels = field_labels('cus.osl.risk', [
                 'plan', 'description', 'mitigation', 'likelihood', 'impact',
                 'state', 'follow_up'])
-        levels = _selection('cus.osl.risk', 'likelihood')
-        states = _selection('cus.osl.risk', 'state')
+        levels = selection_labels('cus.osl.risk', 'likelihood')
+        states = selection_labels('cus.osl.risk', 'state')
         sheet = book.sheet(_message('sheet_risks'), [
                 Column(labels['plan'], width=30),
                 Column(labels['description'], width=50),

@@ -25,14 +25,15 @@ locale/*.po like the rest of the module.
 from collections import defaultdict
 from decimal import Decimal
 
-from cus_base.xlsx import Column, XlsxReport
+from cus_base.xlsx import (
+    Column, XlsxReport, field_labels, selection_labels)
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.tools import sqlite_apply_types
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from .budget import _parse_date
@@ -46,22 +47,6 @@ def _fraction(part, whole):
     if not whole:
         return None
     return Decimal(part or 0) / Decimal(whole)
-
-
-def _labels(model, names):
-    "{field name: label} of the fields of a model in the user's language"
-    Model = Pool().get(model)
-    with without_check_access():
-        definitions = Model.fields_get(list(names))
-    return {n: definitions[n]['string'] for n in names}
-
-
-def _selection(model, name):
-    "{value: label} of a selection field in the user's language"
-    Model = Pool().get(model)
-    with without_check_access():
-        selection = Model.fields_get([name])[name]['selection']
-    return dict(selection)
 
 
 def _message(name, **variables):
@@ -83,22 +68,22 @@ class BudgetExecutionReport(XlsxReport):
     @classmethod
     def titles(cls):
         "The column titles: the labels of the fields shown on the screens"
-        budget = _labels('cus.budget', [
+        budget = field_labels('cus.budget', [
                 'programme', 'funding_source', 'state', 'start_date',
                 'end_date'])
-        line = _labels('cus.budget.line', [
+        line = field_labels('cus.budget.line', [
                 'budget', 'division', 'chapter', 'paragraph', 'package',
                 'service', 'amount', 'committed', 'spent', 'remaining',
                 'execution'])
-        month = _labels('cus.budget.line.month', [
+        month = field_labels('cus.budget.line.month', [
                 'line', 'month', 'spent', 'cumulative_spent', 'execution'])
         titles = {'budget_' + k: v for k, v in budget.items()}
         titles.update({'line_' + k: v for k, v in line.items()})
         titles.update({'month_' + k: v for k, v in month.items()})
         titles['service_code'] = _message('service_code')
-        titles['quantity'] = _labels(
+        titles['quantity'] = field_labels(
             'cus.service.delivery', ['quantity'])['quantity']
-        titles['unit'] = _labels('cus.service', ['unit'])['unit']
+        titles['unit'] = field_labels('cus.service', ['unit'])['unit']
         return titles
 
     @classmethod
@@ -232,8 +217,8 @@ class BudgetExecutionReport(XlsxReport):
             order=[('budget', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')])
         line_ids = [l.id for l in lines]
 
-        funding_sources = _selection('cus.budget', 'funding_source')
-        states = _selection('cus.budget', 'state')
+        funding_sources = selection_labels('cus.budget', 'funding_source')
+        states = selection_labels('cus.budget', 'state')
         titles = cls.titles()
         total_label = _message('total')
 
@@ -330,21 +315,21 @@ class ContractConsumptionReport(XlsxReport):
     @classmethod
     def titles(cls):
         "The column titles: the labels of the fields shown on the screens"
-        contract = _labels('cus.contract', [
+        contract = field_labels('cus.contract', [
                 'provider', 'mode', 'state', 'start_date', 'end_date',
                 'lines', 'max_value', 'ordered_value', 'delivered_value',
                 'consumption'])
-        line = _labels('cus.contract.line', [
+        line = field_labels('cus.contract.line', [
                 'contract', 'service', 'unit', 'unit_price', 'max_quantity',
                 'ordered_quantity', 'ordered_value', 'delivered_quantity',
                 'delivered_value', 'consumption', 'allowed_deviation'])
-        deviation = _labels('cus.service.order.deviation', [
+        deviation = field_labels('cus.service.order.deviation', [
                 'provider', 'service', 'order', 'month', 'ordered',
                 'delivered', 'deviation', 'allowed'])
         titles = {'contract_' + k: v for k, v in contract.items()}
         titles.update({'line_' + k: v for k, v in line.items()})
         titles.update({'deviation_' + k: v for k, v in deviation.items()})
-        titles['nip'] = _labels('party.party', ['nip'])['nip']
+        titles['nip'] = field_labels('party.party', ['nip'])['nip']
         for name in ['execution_delivered', 'deviation_months',
                 'largest_deviation', 'alert', 'contracts', 'alert_lines']:
             titles[name] = _message(name)
@@ -508,10 +493,10 @@ class ContractConsumptionReport(XlsxReport):
         provider_sheet = book.sheet(
             _message('sheet_by_provider'), cls.provider_columns(titles))
         deviation_sheet = book.sheet(
-            _labels('cus.service.order', ['deviations'])['deviations'],
+            field_labels('cus.service.order', ['deviations'])['deviations'],
             cls.deviation_columns(titles))
-        modes = _selection('cus.contract', 'mode')
-        states = _selection('cus.contract', 'state')
+        modes = selection_labels('cus.contract', 'mode')
+        states = selection_labels('cus.contract', 'state')
         ids = [c.id for c in contracts]
         if not ids:
             for s in [sheet, provider_sheet, deviation_sheet]:

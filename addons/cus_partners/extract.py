@@ -58,7 +58,7 @@ import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 
 from cus_base.format import format_date, format_number
-from cus_base.xlsx import Column, XlsxReport
+from cus_base.xlsx import Column, XlsxReport, selection_labels
 from sql import Cast, Literal, Null, Union
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
@@ -730,11 +730,8 @@ class EvaluatorExtractReport(XlsxReport):
 
     @classmethod
     def _selection(cls, model, name):
-        "{value: label} of a selection field in the user's language"
-        Model = Pool().get(model)
-        with without_check_access():
-            selection = Model.fields_get([name])[name]['selection']
-        return {k: v for k, v in selection if k}
+        "{value: label} of a selection field, without the empty value"
+        return {k: v for k, v in selection_labels(model, name).items() if k}
 
     # The dictionary
 

@@ -474,7 +474,6 @@ class Indicator(ModelSQL, ModelView):
     @classmethod
     def get_labels(cls, rows, names):
         "The period, the definition and the kind of records of the rows"
-        pool = Pool()
         periods, codes = {}, {}
         result = {n: {} for n in names}
         for row in rows:

@@ -24,12 +24,13 @@ with the access rights of their models. Titles and labels come from the
 field labels and ir.message records (indicator_message.xml) in the user's
 language.
 """
-from cus_base.xlsx import Column, XlsxReport
+from cus_base.xlsx import (
+    Column, XlsxReport, field_labels, selection_labels)
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 from .indicator import context_period, period_buckets, period_label
 
@@ -38,19 +39,6 @@ RECORDS_SLICE = 1000
 
 def _message(name, **variables):
     return gettext('cus_partners.msg_indicator_' + name, **variables)
-
-
-def _labels(model, names):
-    Model = Pool().get(model)
-    with without_check_access():
-        definitions = Model.fields_get(list(names))
-    return {n: definitions[n]['string'] for n in names}
-
-
-def _selection(model, name):
-    Model = Pool().get(model)
-    with without_check_access():
-        return dict(Model.fields_get([name])[name]['selection'])
 
 
 class IndicatorReport(XlsxReport):
@@ -84,9 +72,9 @@ class IndicatorReport(XlsxReport):
             whole_scores = Indicator.compute_scores(
                 [(start, end)], codes=codes)
 
-        labels = _labels('cus.indicator', ['code', 'definition', 'period'])
-        code_labels = _selection('cus.indicator', 'code')
-        groups = _selection('cus.indicator', 'group')
+        labels = field_labels('cus.indicator', ['code', 'definition', 'period'])
+        code_labels = selection_labels('cus.indicator', 'code')
+        groups = selection_labels('cus.indicator', 'group')
         whole_label = _message('whole_period', period=period_label(start, end))
         for group in groups:
             definitions = [d for d in Indicator.definitions()
@@ -123,8 +111,8 @@ class IndicatorReport(XlsxReport):
             scores, whole, whole_scores, period):
         """The sheet of the quality indicators: for each period the
         average, the answered and the sent questionnaires"""
-        labels = _labels('cus.indicator', ['code', 'definition'])
-        code_labels = _selection('cus.indicator', 'code')
+        labels = field_labels('cus.indicator', ['code', 'definition'])
+        code_labels = selection_labels('cus.indicator', 'code')
         columns = [Column(labels['code'], width=40)]
         for label in [period_label(s, e) for s, e in buckets] + [
                 _message('whole_period', period=period_label(*period))]:
@@ -153,10 +141,10 @@ class IndicatorReport(XlsxReport):
         pool = Pool()
         IndicatorService = pool.get('cus.indicator.service')
         Date = pool.get('ir.date')
-        labels = _labels('cus.indicator.service', [
+        labels = field_labels('cus.indicator.service', [
                 'service', 'package', 'unit', 'persons', 'granted', 'used',
                 'remaining'])
-        code = _labels('cus.service', ['code'])['code']
+        code = field_labels('cus.service', ['code'])['code']
         sheet = book.sheet(_message('sheet_service_base',
                 date=Date.today().strftime('%d.%m.%Y')), [
                 Column(code, width=10),
@@ -186,7 +174,7 @@ class IndicatorReport(XlsxReport):
         "A row per record behind each figure of a period"
         pool = Pool()
         Indicator = pool.get('cus.indicator')
-        labels = _labels('cus.indicator', ['code', 'period'])
+        labels = field_labels('cus.indicator', ['code', 'period'])
         sheet = book.sheet(_message('sheet_records'), [
                 Column(labels['code'], width=48),
                 Column(labels['period'], width=14),

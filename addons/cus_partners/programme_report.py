@@ -19,7 +19,6 @@ from cus_base.xlsx import Column, XlsxReport
 from cus_ipus.report import PolishReportMixin
 from sql import Literal, Null
 from sql.aggregate import Count, Sum
-from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
