@@ -318,7 +318,41 @@ ORDER BY p.name, b.start_date, b.id, l.sequence, l.id
 """
 
 
-def sql_workbook(dbname, budget_ids):
+def report_labels(dbname, user):
+    """The texts of the report in the user's language (sheet names, column
+    titles, selection labels, total): constants for the floor, read before
+    its timing as the report reads them from the field definitions and
+    ir.message"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    from cus_base.xlsx import selection_labels
+    from cus_partners.budget_report import _message
+
+    pool = Pool(dbname)
+    pool.init()
+    with Transaction().start(dbname, user, readonly=True):
+        User = pool.get('res.user')
+        context = User.get_preferences(context_only=True)
+    with Transaction().start(dbname, user, readonly=True, context=context):
+        R = pool.get('cus_partners.report_budget_execution', type='report')
+        titles = R.titles()
+        return {
+            'sheets': [
+                (_message('sheet_budget_lines'), R.line_columns(titles)),
+                (_message('sheet_execution'), R.month_columns(titles)),
+                (_message('sheet_by_service'), R.service_columns(titles)),
+                (_message('sheet_by_month'),
+                    R.budget_month_columns(titles)),
+                ],
+            'total': _message('total'),
+            'funding_sources': selection_labels(
+                'cus.budget', 'funding_source'),
+            'states': selection_labels('cus.budget', 'state'),
+            }
+
+
+def sql_workbook(dbname, budget_ids, labels):
     """The budget execution workbook from plain SQL and xlsxwriter
 
     The same sheets, columns, formats and rows as the report."""
@@ -326,8 +360,6 @@ def sql_workbook(dbname, budget_ids):
     from xlsxwriter.utility import xl_rowcol_to_cell
 
     from cus_base.xlsx import HEADER, KINDS
-    from cus_partners.budget_report import (
-        BUDGET_STATES_PL, FUNDING_SOURCES_PL, BudgetExecutionReport as R)
 
     params = {'budgets': list(budget_ids)}
     output = BytesIO()
@@ -381,7 +413,7 @@ def sql_workbook(dbname, budget_ids):
             for i, c in enumerate(self.columns):
                 f = fmt(c.kind, True)
                 if i == 0:
-                    self.ws.write_string(self.row, i, "Razem", f)
+                    self.ws.write_string(self.row, i, labels['total'], f)
                 elif c.total and last >= 1:
                     self.ws.write_formula(self.row, i,
                         '=SUBTOTAL(9,%s:%s)' % (
@@ -395,10 +427,8 @@ def sql_workbook(dbname, budget_ids):
             self.ws.autofilter(0, 0, last, len(self.columns) - 1)
             self.row += 1
 
-    line_sheet = Out("Linie budżetu", R.LINE_COLUMNS)
-    month_sheet = Out("Wykonanie", R.MONTH_COLUMNS)
-    service_sheet = Out("Według usług", R.SERVICE_COLUMNS)
-    budget_month_sheet = Out("Według miesięcy", R.BUDGET_MONTH_COLUMNS)
+    line_sheet, month_sheet, service_sheet, budget_month_sheet = (
+        Out(name, columns) for name, columns in labels['sheets'])
 
     spent_by_line = {}
     by_service = {}
@@ -436,8 +466,8 @@ def sql_workbook(dbname, budget_ids):
             spent = spent_by_line.get(line_id, Decimal(0))
             line_committed = committed.get(line_id) or Decimal(0)
             line_sheet.write((programme, budget,
-                    FUNDING_SOURCES_PL.get(funding),
-                    BUDGET_STATES_PL.get(state), start, end, line, division,
+                    labels['funding_sources'].get(funding),
+                    labels['states'].get(state), start, end, line, division,
                     chapter, paragraph, target, amount, line_committed,
                     spent, amount - line_committed - spent,
                     spent / amount if amount else None))
@@ -509,8 +539,17 @@ def worker(args):
             assert oext == 'xlsx'
             return content
     else:
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction
+        pool = Pool(dbname)
+        pool.init()
+        with Transaction().start(dbname, 0, readonly=True):
+            User = pool.get('res.user')
+            finance, = User.search([('login', '=', FINANCE_LOGIN)])
+        labels = report_labels(dbname, finance.id)
+
         def work():
-            return sql_workbook(dbname, [budget_id])
+            return sql_workbook(dbname, [budget_id], labels)
 
     rss_before = _proc_status('VmRSS')
     # Reset the peak RSS of the process (Linux >= 4.0) so that VmHWM
@@ -599,8 +638,10 @@ def compare_workbooks(report, floor):
 
 def reconcile(dbname, budget_id, sheets):
     "The spending of the report against SQL, to the grosz"
-    rows = sheets["Wykonanie"]
-    col = rows[0].index("Wydatki")
+    # The execution sheet is the second; its spending the last column (the
+    # names are in the language of the user).
+    rows = list(sheets.values())[1]
+    col = len(rows[0]) - 1
     report_spent = sum(r[col] for r in rows[1:-1])
     total_cell = rows[-1][col]
     with citygen.connect(dbname) as conn:
