@@ -17,7 +17,7 @@ cases.
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from sql import Cast, Column, Literal
+from sql import Cast, Column, Null
 from sql.functions import DateTrunc, Substring
 from sql.operators import Concat
 
@@ -25,6 +25,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, convert_from, fields)
+from trytond.model.exceptions import ValidationError
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -42,6 +43,10 @@ RETENTION_KEEP = {
     }
 
 
+class RetentionValidationError(ValidationError):
+    pass
+
+
 def _batch_domain(domain, ids):
     "The domain with the leaves on the placeholder party made on ids"
     if isinstance(domain, (list, tuple)):
@@ -56,7 +61,6 @@ class RetentionRule(DeactivableMixin, ModelSQL, ModelView):
     "How long a kind of record is kept and what happens then"
     __name__ = 'cus.retention.rule'
     __string__ = "Retention Rule"
-    _rec_name = 'kind'
 
     kind = fields.Selection([
             ('pomost_logs', "Imports from Pomost (Files and Lines)"),
@@ -89,7 +93,7 @@ class RetentionRule(DeactivableMixin, ModelSQL, ModelView):
             ('kind_unique', Unique(t, t.kind),
                 'cus_base.msg_retention_kind_unique'),
             ]
-        cls._order = [('kind', 'ASC')]
+        cls._order = [('kind', 'ASC'), ('id', 'ASC')]
         cls._buttons.update({
                 'run_now': {
                     'invisible': ~Eval('active', True),
@@ -102,8 +106,35 @@ class RetentionRule(DeactivableMixin, ModelSQL, ModelView):
     def default_action(cls):
         return 'anonymise'
 
+    @classmethod
+    def anonymise_only_kinds(cls):
+        """The kinds whose records the statistics count: they may only be
+        anonymised, never deleted"""
+        return set()
+
+    @classmethod
+    def validate_fields(cls, rules, field_names):
+        super().validate_fields(rules, field_names)
+        only = cls.anonymise_only_kinds()
+        for rule in rules:
+            if rule.kind in only and rule.action != 'anonymise':
+                raise RetentionValidationError(gettext(
+                        'cus_base.msg_retention_anonymise_only',
+                        kind=rule.kind_string))
+
     def get_rec_name(self, name):
         return self.kind_string
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause[:3]
+        if 'like' in operator and isinstance(value, str):
+            # The name is the label of the kind (in the user's language).
+            pattern = value.strip('%').lower()
+            selection = cls.fields_get(['kind'])['kind']['selection']
+            kinds = [k for k, l in selection if pattern in str(l).lower()]
+            return [('kind', 'not in' if 'not' in operator else 'in', kinds)]
+        return [('kind', operator, value)]
 
     def expiry_date(self, today=None):
         "Records whose start event is before this date are expired"
@@ -155,7 +186,7 @@ class RetentionRule(DeactivableMixin, ModelSQL, ModelView):
             return len(ids), 0
         # The file holds the names and PESEL numbers of the clients; the
         # counts of the import stay.
-        where = (log.create_date < limit) & (log.file != Literal(None))
+        where = (log.create_date < limit) & (log.file != Null)
         cursor.execute(*log.select(log.id, where=where))
         ids = [i for i, in cursor]
         for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
@@ -223,7 +254,8 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def retention_anonymise(cls, party_ids):
         """Anonymise the persons for the end of retention, keeping what the
-        statistics read; return the number anonymised"""
+        statistics read; return the ids of the persons anonymised (those
+        already anonymised are skipped)"""
         pool = Pool()
         Erase = pool.get('party.erase', type='wizard')
         Date = pool.get('ir.date')
@@ -234,10 +266,10 @@ class Party(metaclass=PoolMeta):
         for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*party.select(party.id,
                     where=SQL_OPERATORS['in'](party.id, list(sub_ids))
-                    & (party.anonymised_on == Literal(None))))
+                    & (party.anonymised_on == Null)))
             ids.extend(i for i, in cursor)
         if not ids:
-            return 0
+            return []
         # to_erase does not use the wizard's state: an instance without a
         # session is enough to ask for the list.
         to_erase = Erase.__new__(Erase).to_erase(_BATCH_PARTY)
@@ -292,7 +324,7 @@ class Party(metaclass=PoolMeta):
                     where=SQL_OPERATORS['in'](party.id, sub_ids)))
         transaction.counter += 1
         cls._clear_cache_after_sql()
-        return len(ids)
+        return ids
 
     @classmethod
     def _retention_value(cls, column, name, value, anonymous_name):
