@@ -162,7 +162,7 @@ IPUS_FILTERS = {
     'service': (lambda v: [('lines.service', '=', v['service'])],
         "EXISTS (SELECT 1 FROM cus_ipus_line AS l "
         "WHERE l.plan = p.id AND l.service = %(service)s)"),
-    'client': (lambda v: [('client', 'ilike', v['client'])],
+    'client': (lambda v: [('client.rec_name', 'ilike', v['client'])],
         "EXISTS (SELECT 1 FROM party_party AS pc WHERE pc.id = p.client "
         "AND pc.name ILIKE %(client)s)"),
     }
