@@ -95,7 +95,7 @@ class AuditReadMixin:
         clients = {}
         for sub_ids in _slices(ids):
             cursor.execute(*table.select(
-                    table.id, column, where=table.id.in_(sub_ids)))
+                    table.id, column, where=table.id.in_(list(sub_ids))))
             clients.update(cursor)
         return clients
 
@@ -109,6 +109,7 @@ def _slices(ids):
 class AuditAccess(ModelSQL, ModelView):
     "Access to Personal Data"
     __name__ = 'cus.audit.access'
+    __string__ = "Access to Personal Data"
     _order_name = 'date'
 
     date = fields.Timestamp("Date", readonly=True)
@@ -192,6 +193,7 @@ class AuditAccess(ModelSQL, ModelView):
 class AuditTrail(ModelSQL, ModelView):
     "History of Access and Changes"
     __name__ = 'cus.audit.trail'
+    __string__ = "History of Access and Changes"
 
     date = fields.Timestamp("Date", readonly=True)
     user = fields.Many2One('res.user', "User", readonly=True)

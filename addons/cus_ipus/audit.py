@@ -76,7 +76,7 @@ def _clients_through(Model, field, parent, ids):
         cursor.execute(*table.join(parent_table,
                 condition=getattr(table, field) == parent_table.id
                 ).select(table.id, parent_table.client,
-                where=table.id.in_(sub_ids)))
+                where=table.id.in_(list(sub_ids))))
         clients.update(cursor)
     return clients
 

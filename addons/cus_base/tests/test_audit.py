@@ -260,3 +260,100 @@ class AuditTestCase(unittest.TestCase):
                         where=table.client == client_id))
                 Party.delete([Party(client_id)])
                 transaction.commit()
+
+
+class ProcessingRegisterTestCase(unittest.TestCase):
+    "Test the register of processing activities"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('cus_base')
+
+    def _register(self):
+        from cus_base.xlsx import read_xlsx
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Report = pool.get(
+            'cus_base.report_processing_register', type='report')
+        # as the client calls it: with the action
+        action_id = ModelData.get_id('cus_base', 'report_processing_register')
+        ext, content, _, _ = Report.execute([], {'action_id': action_id})
+        self.assertEqual(ext, 'xlsx')
+        return read_xlsx(content)
+
+    @with_transaction()
+    def test_register_computed_from_configuration(self):
+        "Test the register lists who reads the health data of the clients"
+        pool = Pool()
+        Activity = pool.get('cus.processing.activity')
+        ModelData = pool.get('ir.model.data')
+        activity = Activity(ModelData.get_id(
+                'cus_base', 'processing_applications'))
+        director = create_user('dyrektor', ['group_cus_director'])
+        with as_user(director):
+            sheets = self._register()
+        register, access = sheets["Register"], sheets["Access to the Data"]
+        self.assertEqual(register[0][1], "Name")
+        names = [r[1] for r in register[1:]]
+        self.assertEqual(
+            len(names), Activity.search([], count=True))
+        self.assertIn("Applications and needs assessment", names)
+        row = next(r for r in register[1:] if r[1] == activity.name)
+        self.assertEqual(row[5], "Yes")
+        self.assertIn("PESEL", row[4])
+        rows = {r[1]: r for r in access[1:] if r[0] == activity.name}
+        party = rows["Party"]
+        # Every user reads the parties, only three groups their health
+        self.assertEqual(party[2], "All users")
+        health = next(p for p in party[4].split('; ')
+            if p.startswith("Health:"))
+        self.assertIn("Plan Coordinator", health)
+        self.assertIn("CUS Director", health)
+        self.assertNotIn("CUS Finance", health)
+        self.assertNotIn("Community Organiser", health)
+        self.assertNotIn("CUS Finance", party[3])
+        self.assertIn("Plan Coordinator", party[3])
+        # the history and the read audit of the clients
+        self.assertEqual(party[5:7], ["Yes", "Yes"])
+        # the Pomost import is linked to its retention rule
+        pomost = next(r for r in register[1:]
+            if r[1] == "Import from Pomost")
+        self.assertIn("Imports from Pomost", pomost[10])
+
+    @with_transaction()
+    def test_register_printed_by_its_readers_only(self):
+        "Test the register is printed by the director, organiser and DPO"
+        Activity = Pool().get('cus.processing.activity')
+        for role in [
+                'group_cus_director', 'group_cus_organiser', 'group_cus_dpo']:
+            user = create_user(role, [role])
+            with self.subTest(role=role), as_user(user):
+                self.assertTrue(self._register()["Register"])
+        for role in ['group_cus_finance', 'group_cus_community',
+                'group_cus_coordinator']:
+            user = create_user(role, [role])
+            with self.subTest(role=role), as_user(user):
+                with self.assertRaises(AccessError):
+                    self._register()
+                with self.assertRaises(AccessError):
+                    Activity.search([])
+
+    @with_transaction()
+    def test_register_kept_by_the_dpo(self):
+        "Test the DPO edits the activities and the director does not"
+        pool = Pool()
+        Activity = pool.get('cus.processing.activity')
+        dpo = create_user('iod', ['group_cus_dpo'])
+        director = create_user('dyrektor', ['group_cus_director'])
+        with as_user(dpo):
+            activity, = Activity.create([{
+                        'name': "Monitoring wizyjny",
+                        'purpose': "Bezpieczeństwo budynku.",
+                        'data_subjects': "Osoby w budynku.",
+                        'data_categories': "Wizerunek.",
+                        'legal_basis': "Art. 6 ust. 1 lit. e RODO.",
+                        }])
+        with as_user(director):
+            with self.assertRaises(AccessError):
+                Activity.write(
+                    [Activity(activity.id)], {'name': "Inna nazwa"})
