@@ -169,6 +169,9 @@ PACKAGES = [
             "RODZINA+ i POMOC+."),
         'target_groups': ['residents'],
         'areas': ['civic_activity'],
+        # The community work of the Koszalin indicators, not catalogue
+        # services (cus_partners' indicator "supporting activities").
+        'supporting_activities': True,
         },
     ]
 
@@ -1057,6 +1060,9 @@ def create_packages():
                 'target_groups': [('add', _ids(
                             'cus_base', 'target_group_', p['target_groups']))],
                 'areas': [('add', _ids('cus_base', 'area_', p['areas']))],
+                **({'supporting_activities': p.get(
+                                'supporting_activities', False)}
+                    if 'supporting_activities' in Package._fields else {}),
                 } for p in PACKAGES])
     return {p['key']: package for p, package in zip(PACKAGES, packages)}
 
