@@ -13,6 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from cus_base.format import format_quantity
+from cus_base.locking import lock_waiting
 
 import trytond.config as config
 from trytond.exceptions import UserError, UserWarning
@@ -32,6 +33,8 @@ REPORTABLE_ORDER_STATES = ['sent', 'accepted']
 MAX_UPLOAD_ROWS = 5000
 MAX_NOTES = 500
 DATE_FORMATS = ['%Y-%m-%d', '%d.%m.%Y', '%d-%m-%Y', '%d/%m/%Y']
+# Ids beyond a database integer are no record (SQLite cannot even bind them).
+MAX_ID = 2 ** 31 - 1
 # Columns of the delivery CSV, in Polish as the providers' spreadsheets.
 CSV_COLUMNS = {
     'zlecenie': 'order',
@@ -153,6 +156,8 @@ class Portal(Model):
     @classmethod
     def get_order(cls, parties, order_id):
         Order = Pool().get('cus.service.order')
+        if not 0 < order_id <= MAX_ID:
+            raise PortalNotFound
         orders = Order.search(
             [('id', '=', order_id)] + cls._order_domain(parties), limit=1)
         if not orders:
@@ -221,6 +226,8 @@ class Portal(Model):
     @classmethod
     def contract(cls, parties, contract_id):
         Contract = Pool().get('cus.contract')
+        if not 0 < contract_id <= MAX_ID:
+            raise PortalNotFound
         contracts = Contract.search([
                 ('id', '=', contract_id),
                 ('provider', 'in', parties),
@@ -282,6 +289,11 @@ class Portal(Model):
                 if len(rows) >= MAX_UPLOAD_ROWS:
                     raise PortalRowError(line, _msg(
                             'msg_portal_csv_too_many', limit=MAX_UPLOAD_ROWS))
+                # A quoted cell over several lines (an unclosed quote)
+                # would swallow the next lines into one row's notes.
+                if any('\n' in c or '\r' in c for c in row):
+                    rows.append({'line': line, 'malformed': 'multiline'})
+                    continue
                 if len(row) > len(names):
                     rows.append({'line': line, 'malformed': True})
                     continue
@@ -312,7 +324,10 @@ class Portal(Model):
         for row in rows:
             line = row['line']
             if row.get('malformed'):
-                errors.append((line, _msg('msg_portal_row_malformed')))
+                errors.append((line, _msg(
+                            'msg_portal_row_multiline'
+                            if row['malformed'] == 'multiline'
+                            else 'msg_portal_row_malformed')))
                 continue
             order = row.get('order')
             if isinstance(order, str):
@@ -420,9 +435,14 @@ class Portal(Model):
     @classmethod
     def report(cls, web_user, parties, rows, upload=None):
         "Check and record rows: all of them, or none and the errors"
+        Order = Pool().get('cus.service.order')
         values, errors = cls.check_rows(parties, rows)
         if errors:
             return [], errors
+        # Two uploads for one order at once would both fit what remains:
+        # the lock restarts the request with the orders locked from its
+        # start, after the other upload, whose deliveries it then counts.
+        lock_waiting(Order, list({v['order'] for _, v in values}))
         return cls.record(web_user, values, upload=upload)
 
     # --- Public pages ----------------------------------------------------

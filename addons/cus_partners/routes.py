@@ -10,6 +10,7 @@ scripts.
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
@@ -18,18 +19,22 @@ from functools import wraps
 
 from cus_base.format import format_date, format_money, format_quantity
 from genshi.template import TemplateLoader
+from werkzeug.exceptions import HTTPException
 
 import trytond.config as config
-from trytond.exceptions import RateLimitException, UserError
+from trytond import backend
+from trytond.exceptions import RateLimitException, TrytonException, UserError
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, abort, redirect, set_max_request_size, with_pool,
     with_transaction)
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 from trytond.wsgi import app
 
 from .portal import PortalNotFound, PortalRowError
+
+logger = logging.getLogger(__name__)
 
 SESSION_COOKIE = 'cus_portal_session'
 CSRF_COOKIE = 'cus_csrf'
@@ -153,10 +158,34 @@ def _see_other(request, path, **params):
     return _secure_headers(redirect(url, code=HTTPStatus.SEE_OTHER))
 
 
+def _forbidden():
+    "Refuse a request, with the headers of the pages (no caching)"
+    abort(_secure_headers(Response(
+                HTTPStatus.FORBIDDEN.phrase, status=HTTPStatus.FORBIDDEN,
+                content_type='text/plain; charset=utf-8')))
+
+
+def _unexpected(request, exception):
+    """Refuse a request that failed unexpectedly without telling why
+
+    trytond would answer with the text of the exception (a database
+    message, a path): it stays in the log. Raised, so that the transaction
+    is rolled back; the errors trytond retries or shows pass through."""
+    if isinstance(exception, (HTTPException, TrytonException,
+                TransactionError, backend.DatabaseOperationalError)):
+        raise exception
+    logger.exception("portal request %s %s failed", request.method,
+        request.path)
+    abort(_secure_headers(Response(
+                HTTPStatus.INTERNAL_SERVER_ERROR.phrase,
+                status=HTTPStatus.INTERNAL_SERVER_ERROR,
+                content_type='text/plain; charset=utf-8')))
+
+
 def _check_public_csrf(request):
     if not _same(request.form.get('csrf_token'),
             request.cookies.get(CSRF_COOKIE)):
-        abort(HTTPStatus.FORBIDDEN)
+        _forbidden()
 
 
 def _not_found(request, user=None, csrf=None):
@@ -203,12 +232,14 @@ def portal_page(func):
             return _see_other(request, '/portal/login')
         if request.method == 'POST' and not _same(
                 request.form.get('csrf_token'), visitor.csrf):
-            abort(HTTPStatus.FORBIDDEN)
+            _forbidden()
         with Transaction().set_context(language=_language(visitor.user)):
             try:
                 return func(request, pool, visitor, *args, **kwargs)
             except PortalNotFound:
                 return _not_found(request, visitor.user, visitor.csrf)
+            except Exception as exception:
+                _unexpected(request, exception)
     return wrapper
 
 
@@ -226,6 +257,8 @@ def public_page(func):
                 return func(request, pool, *args, **kwargs)
             except PortalNotFound:
                 return _not_found(request)
+            except Exception as exception:
+                _unexpected(request, exception)
     return wrapper
 
 
@@ -521,6 +554,10 @@ def portal_upload(request, pool, visitor):
     if request.method == 'GET':
         return page(request, visitor, 'upload.html', saved=None)
     upload = request.files.get('file')
+    if upload:
+        # trytond runs this function again when it retries the transaction
+        # (a lock taken, a serialization failure): read the file again.
+        upload.stream.seek(0)
     data = upload.read(MAX_UPLOAD_SIZE + 1) if upload else b''
     filename = (upload.filename or '')[:100] if upload else ''
     errors = []
@@ -544,6 +581,15 @@ def portal_upload(request, pool, visitor):
         saved=None, filename=filename, row_errors=errors)
 
 
+def _csv_cell(value):
+    "A text cell a spreadsheet cannot take for a formula (CSV injection)"
+    value = (value or '').replace(';', ',').replace('\r', ' ').replace(
+        '\n', ' ')
+    if value[:1] in {'=', '+', '-', '@', '\t'}:
+        value = "'" + value
+    return value
+
+
 @app.route('/<database_name>/portal/upload/wzor.csv', methods={'GET'})
 @with_pool
 @with_transaction()
@@ -554,7 +600,7 @@ def portal_upload_template(request, pool, visitor):
     today = pool.get('ir.date').today().strftime('%d.%m.%Y')
     lines = ['zlecenie;data;ilosc;czas;uwagi']
     for order in Portal.orders(visitor.parties, open_only=True):
-        lines.append(f'{order.number};{today};;;')
+        lines.append(f'{_csv_cell(order.number)};{today};;;')
     response = Response(
         ('\r\n'.join(lines) + '\r\n').encode('utf-8-sig'),
         content_type='text/csv; charset=utf-8')
