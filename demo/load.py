@@ -13,7 +13,8 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from . import catalogue, osl, partners, people, programme, reporting, users
+from . import (
+    catalogue, osl, partners, people, privacy, programme, reporting, users)
 
 COMPANY_NAME = "Centrum Usług Społecznych w Starachowicach"
 
@@ -150,6 +151,7 @@ def load(passwords=None, clients=240, seed=people.SEED):
             company, logins, providers, services, parties)
         osl.create_plan(company, logins, providers, parties)
         reporting.create_reporting(programme_, logins)
+        privacy.create_privacy(logins)
         logins += partners.create_portal_users(providers, passwords)
     return Result(
         company=company, logins=logins, providers=providers,
