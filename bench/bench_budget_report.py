@@ -105,33 +105,45 @@ def _budget_marker(dbname):
         return None
 
 
-def ensure_budget(dbname, params, fresh=False, log=print):
+def ensure_budget(dbname, params, fresh=False, log=print, packages=False):
     """The id of the benchmark budget of the city, created unless it exists
     with the same cus_partners sources
 
-    fresh: the city was just built (its schema is current)."""
+    fresh: the city was just built (its schema is current); packages: the
+    budget follows the packages the services already have (see
+    `_create_budget`)."""
     current = partners_hash()
+    layout = 'packages' if packages else 'groups'
     marker = _budget_marker(dbname)
-    if marker and marker.get('source') == current:
+    if (marker and marker.get('source') == current
+            and marker.get('layout', 'groups') == layout):
         log(f'{dbname}: reusing budget {marker["budget"]}')
         return marker['budget']
     if not fresh:
         # cus_partners may have changed since the city was built
         citygen._run_admin(dbname, ['-u', *MODULES], log)
     started = time.perf_counter()
-    budget_id = _create_budget(dbname, params)
+    budget_id = _create_budget(dbname, params, packages=packages)
     with citygen.connect(dbname, autocommit=True) as conn:
         from psycopg import sql
         conn.execute(sql.SQL('COMMENT ON TABLE cus_budget IS {}').format(
                 sql.Literal(json.dumps({
-                            'source': current, 'budget': budget_id}))))
+                            'source': current, 'budget': budget_id,
+                            'layout': layout}))))
         conn.execute('ANALYZE')
     log(f'{dbname}: budget {budget_id} created '
         f'({time.perf_counter() - started:.1f} s)')
     return budget_id
 
 
-def _create_budget(dbname, params):
+def _create_budget(dbname, params, packages=False):
+    """The budget of the programme over the life of the city, approved
+
+    By default one line per service group (3 groups of 20 services, set on
+    the services as packages) and 5 service lines; with packages, one line
+    per package the services have (e.g. those of bench_indicators) and one
+    per service without a package, so that the budget still covers every
+    service."""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
@@ -162,32 +174,40 @@ def _create_budget(dbname, params):
             Budget.draft([budget])
             Budget.delete([budget])
 
-        packages = {p.code: p for p in Package.search([
-                    ('code', 'in', [c for c, _ in PACKAGES])])}
-        missing = [{'code': c, 'name': n} for c, n in PACKAGES
-            if c not in packages]
-        for package in Package.create(missing):
-            packages[package.code] = package
         services = Service.search([], order=[('id', 'ASC')])
-        # citygen: service i is kind i % 20 of variant i // 20
-        groups = [packages[PACKAGES[(i // 20) % len(PACKAGES)][0]]
-            for i in range(len(services))]
-        for package in packages.values():
-            Service.write([s for s, g in zip(services, groups)
-                    if g == package], {'package': package.id})
+        if packages:
+            groups = sorted({s.package for s in services if s.package},
+                key=lambda p: p.id)
+            package_lines = [(p, p.name) for p in groups]
+            service_lines = [s for s in services if not s.package]
+        else:
+            groups = {p.code: p for p in Package.search([
+                        ('code', 'in', [c for c, _ in PACKAGES])])}
+            missing = [{'code': c, 'name': n} for c, n in PACKAGES
+                if c not in groups]
+            for package in Package.create(missing):
+                groups[package.code] = package
+            # citygen: service i is kind i % 20 of variant i // 20
+            of_service = [groups[PACKAGES[(i // 20) % len(PACKAGES)][0]]
+                for i in range(len(services))]
+            for package in groups.values():
+                Service.write([s for s, g in zip(services, of_service)
+                        if g == package], {'package': package.id})
+            package_lines = [(groups[c], n) for c, n in PACKAGES]
+            service_lines = services[:SERVICE_LINES]
 
         programme, = Programme.search([('state', '=', 'running')], limit=1)
         as_of = dt.date.fromisoformat(params.as_of)
         lines = [{
-                'name': name, 'package': packages[code].id,
+                'name': name, 'package': package.id,
                 'division': '852', 'chapter': '85228', 'paragraph': '4307',
                 'amount': Decimal('80000000.00'),
-                } for code, name in PACKAGES]
+                } for package, name in package_lines]
         lines += [{
                 'name': service.name, 'service': service.id,
                 'division': '852', 'chapter': '85295', 'paragraph': '4300',
                 'amount': Decimal('10000000.00'),
-                } for service in services[:SERVICE_LINES]]
+                } for service in service_lines]
         with transaction.set_context(company=company.id):
             budget, = Budget.create([{
                         'name': BUDGET_NAME,

@@ -16,7 +16,8 @@ plain SQL giving the same rows:
   own plans, the plans with a given service, a client name search; each
   is a search of the first page (80 rows, default order drawn up date,
   id descending) + read of the list view's fields + search_count (the
-  figure sao shows); SQL: the same page and count;
+  figure sao shows); SQL: the same page and count; ipus_all_<tab>: the
+  same as the director, over all the plans of the city;
 * budget: the budget execution XLSX report as Finance (each run a fresh
   process; bench_budget_report) against SQL + xlsxwriter;
 * indicators: the dashboard of the indicators by quarter over the life of
@@ -97,11 +98,12 @@ def prepare(deliveries, rebuild=False, log=print):
     marker = citygen.ensure_database(params, dbname, rebuild=rebuild,
         log=log)
     fresh = not marker.get('reused')
-    # The budget first: on a fresh city, ensure_extras then finds the
-    # schema current (no trytond-admin -u).
-    budget = budget_bench.ensure_budget(dbname, params, fresh=fresh, log=log)
-    extras = indicators_bench.ensure_extras(dbname, params, fresh=True,
+    # The extras first (they set the packages of the services), then a
+    # budget over those packages and the services without one.
+    extras = indicators_bench.ensure_extras(dbname, params, fresh=fresh,
         log=log)
+    budget = budget_bench.ensure_budget(dbname, params, fresh=True, log=log,
+        packages=True)
     ensure_coordinator(dbname, log=log)
     return {'params': params, 'database': dbname, 'marker': marker,
         'budget': budget, 'extras': extras}
@@ -167,6 +169,9 @@ IPUS_FILTERS = {
         "AND pc.name ILIKE %(client)s)"),
     }
 
+# The tabs and filters also measured as the director (all the plans)
+DIRECTOR_FILTERS = ['running', 'overdue', 'service', 'client']
+
 
 class Screens:
     "The staff screens of one city, ORM and SQL"
@@ -177,6 +182,9 @@ class Screens:
         params = city['params']
         self.log = log
         self.coordinator = common.Session(dbname, COORDINATOR_LOGIN)
+        # The director sees all the plans (no record rule)
+        self.director = common.Session(
+            dbname, indicators_bench.DIRECTOR_LOGIN)
         with self.coordinator.transaction():
             pool = self.coordinator.pool
             self.service_fields = list_fields(pool.get('cus.service'))
@@ -222,10 +230,11 @@ class Screens:
         return {r[0]: tuple(r[1:]) for r in rows}, elapsed
 
     # -- plans ---------------------------------------------------------------
-    def ipus_orm(self, name):
+    def ipus_orm(self, name, director=False):
         domain = IPUS_FILTERS[name][0](self.values)
-        with self.coordinator.client_call():
-            Ipus = self.coordinator.pool.get('cus.ipus')
+        session = self.director if director else self.coordinator
+        with session.client_call():
+            Ipus = session.pool.get('cus.ipus')
             started = time.perf_counter()
             records = Ipus.search(domain, offset=0, limit=PAGE)
             rows = Ipus.read([r.id for r in records], self.ipus_fields)
@@ -243,9 +252,10 @@ class Screens:
             for r in rows]
         return (page, count), elapsed
 
-    def ipus_sql(self, name):
+    def ipus_sql(self, name, director=False):
         condition = IPUS_FILTERS[name][1]
-        where = f'{IPUS_VISIBLE} AND {condition}'
+        where = (condition if director
+            else f'{IPUS_VISIBLE} AND {condition}')
         plans = f'SELECT * FROM cus_ipus AS p WHERE {where}'
         page_sql = (IPUS_SELECT.format(plans=plans + (
                     ' ORDER BY p.drawn_up_date DESC, p.id DESC LIMIT %(page)s'))
@@ -290,6 +300,11 @@ class Screens:
             cases[f'ipus_{name}'] = {
                 'orm': lambda n=name: self.ipus_orm(n),
                 'sql': lambda n=name: self.ipus_sql(n)}
+        # The same lists over all the plans of the city
+        for name in DIRECTOR_FILTERS:
+            cases[f'ipus_all_{name}'] = {
+                'orm': lambda n=name: self.ipus_orm(n, director=True),
+                'sql': lambda n=name: self.ipus_sql(n, director=True)}
         cases['budget'] = {
             'orm': lambda: self.budget_case('report'),
             'sql': lambda: self.budget_case('sql')}
