@@ -12,10 +12,12 @@ import datetime as dt
 
 from sql import Literal, Null, Union
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 class AuditAccessError(AccessError):
@@ -101,8 +103,6 @@ class AuditReadMixin:
 
 
 def _slices(ids):
-    from trytond import backend
-    from trytond.tools import grouped_slice
     return grouped_slice(ids, backend.MAX_QUERY_PARAMS)
 
 
@@ -172,22 +172,41 @@ class AuditAccess(ModelSQL, ModelView):
         now = dt.datetime.now()
         user = transaction.user
         names = ','.join(sorted(field_names))
-        rows = [[
-                now, user, kind, '%s,%s' % (Model.__name__, i), clients.get(i),
-                names, user, now] for i in ids]
+        if transaction.readonly:
+            with transaction.new_transaction() as new:
+                cls._insert(
+                    new.connection.cursor(), Model, ids, clients, kind,
+                    names, user, now)
+        else:
+            cls._insert(
+                transaction.connection.cursor(), Model, ids, clients, kind,
+                names, user, now)
+
+    @classmethod
+    def _insert(cls, cursor, Model, ids, clients, kind, names, user, now):
         table = cls.__table__()
+        if backend.name == 'postgresql':
+            # Two arrays as parameters: the statement stays small and is
+            # built in constant time whatever the number of records
+            cursor.execute(
+                'INSERT INTO "%s" ("date", "user", "kind", "record", '
+                '"client", "field_names", "create_uid", "create_date") '
+                'SELECT %%s, %%s, %%s, %%s::VARCHAR || r.id::VARCHAR, '
+                'r.client, %%s, %%s, %%s '
+                'FROM UNNEST(%%s::INTEGER[], %%s::INTEGER[]) AS r(id, client)'
+                % cls._table,
+                (now, user, kind, Model.__name__ + ',', names, user, now,
+                    list(ids), [clients.get(i) for i in ids]))
+            return
         columns = [
             table.date, table.user, table.kind, table.record, table.client,
             table.field_names, table.create_uid, table.create_date]
-        if transaction.readonly:
-            with transaction.new_transaction() as new:
-                cursor = new.connection.cursor()
-                for sub_rows in _slices(rows):
-                    cursor.execute(*table.insert(columns, list(sub_rows)))
-        else:
-            cursor = transaction.connection.cursor()
-            for sub_rows in _slices(rows):
-                cursor.execute(*table.insert(columns, list(sub_rows)))
+        rows = [[
+                now, user, kind, '%s,%s' % (Model.__name__, i),
+                clients.get(i), names, user, now] for i in ids]
+        for sub_rows in grouped_slice(
+                rows, backend.MAX_QUERY_PARAMS // len(columns)):
+            cursor.execute(*table.insert(columns, list(sub_rows)))
 
 
 class AuditTrail(ModelSQL, ModelView):
