@@ -11,7 +11,7 @@ their free texts and the person's data go.
 """
 import datetime as dt
 
-from sql import Literal, Null, Union
+from sql import Null, Union
 from sql.aggregate import Count, Max
 
 from trytond import backend
@@ -73,7 +73,7 @@ class RetentionRule(metaclass=PoolMeta):
             self._expired_persons(candidates, before))
         records = 0
         for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-            cursor.execute(*table.select(Count(Literal('*')),
+            cursor.execute(*table.select(Count(table.id),
                     where=SQL_OPERATORS['in'](
                         getattr(table, client_column), list(sub_ids))))
             records += cursor.fetchone()[0]
@@ -113,7 +113,7 @@ class RetentionRule(metaclass=PoolMeta):
         where = ((enquiry.date < dt.datetime.combine(before, dt.time()))
             & ((enquiry.person_name != Null) | (enquiry.client != Null)
                 | (enquiry.information != Null)))
-        cursor.execute(*enquiry.select(Count(Literal('*')), where=where))
+        cursor.execute(*enquiry.select(Count(enquiry.id), where=where))
         records, = cursor.fetchone()
         cursor.execute(*enquiry.update(
                 [enquiry.person_name, enquiry.client, enquiry.information],
@@ -132,7 +132,7 @@ class RetentionRule(metaclass=PoolMeta):
         old = response.select(response.id,
             where=response.sent_date < before)
         where = answer.response.in_(old) & (answer.text != Null)
-        cursor.execute(*answer.select(Count(Literal('*')), where=where))
+        cursor.execute(*answer.select(Count(answer.id), where=where))
         records, = cursor.fetchone()
         cursor.execute(*answer.update([answer.text], [Null], where=where))
         return records, 0

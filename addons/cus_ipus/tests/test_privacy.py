@@ -6,7 +6,6 @@ import unittest
 import zipfile
 
 from dateutil.relativedelta import relativedelta
-from sql import Literal
 from sql.aggregate import Count, Sum
 
 from trytond.model.exceptions import AccessButtonError, AccessError
@@ -120,11 +119,11 @@ class PrivacyTestCase(unittest.TestCase):
         delivery = Delivery.__table__()
         plan = Ipus.__table__()
         cursor.execute(*delivery.select(
-                delivery.service, delivery.state, Count(Literal('*')),
+                delivery.service, delivery.state, Count(delivery.id),
                 Sum(delivery.quantity),
                 group_by=[delivery.service, delivery.state]))
         deliveries = sorted(cursor)
-        cursor.execute(*plan.select(plan.state, Count(Literal('*')),
+        cursor.execute(*plan.select(plan.state, Count(plan.id),
                 group_by=[plan.state]))
         plans = sorted(cursor)
         Transaction().cache.clear()
@@ -202,12 +201,12 @@ class PrivacyTestCase(unittest.TestCase):
         # The history of the plan and of the party lost the texts too.
         cursor = Transaction().connection.cursor()
         history = Ipus.__table_history__()
-        cursor.execute(*history.select(Count(Literal('*')),
+        cursor.execute(*history.select(Count(history.id),
                 where=(history.id == old_plan.id)
                 & ((history.needs != None)  # noqa: E711
                     | (history.expected_effects != None))))  # noqa: E711
         self.assertEqual(cursor.fetchone()[0], 0)
-        cursor.execute(*history.select(Count(Literal('*')),
+        cursor.execute(*history.select(Count(history.id),
                 where=history.id == old_plan.id))
         self.assertGreater(cursor.fetchone()[0], 0)
 
