@@ -167,9 +167,14 @@ class SubjectAccessReport(Report):
     def execute(cls, ids, data):
         pool = Pool()
         Party = pool.get('party.party')
+        Access = pool.get('cus.audit.access')
         result = super().execute(ids, data)
-        # An export of personal data is itself a processing to account for.
+        # An export of personal data is itself a processing to account for:
+        # in the changes log and in the access register.
         Party.log(Party.browse(ids), 'wizard', 'cus_base.report_subject_access')
+        if ids and Transaction().user:
+            Access.log_access(
+                Party, list(map(int, ids)), Party._audit_fields, 'export')
         return result
 
     @classmethod

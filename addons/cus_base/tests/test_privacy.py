@@ -140,6 +140,10 @@ class PrivacyTestCase(unittest.TestCase):
         logged = [l for l in Transaction().log_records
             if l.resource == anna and l.event == 'wizard']
         self.assertEqual(len(logged), 1)
+        Access = pool.get('cus.audit.access')
+        exports = Access.search([
+                ('client', '=', anna.id), ('kind', '=', 'export')])
+        self.assertEqual([a.user for a in exports], [director])
 
         for groups in [['group_cus_coordinator'], ['group_cus_community'],
                 ['group_cus_finance']]:
