@@ -90,3 +90,30 @@ class SubjectAccessOrdersTestCase(PartnersFixture, unittest.TestCase):
         self.assertIn(fx['provider'].name, text)
         for order in orders:
             self.assertIn(order.number, text)
+
+
+class RetentionPortalTestCase(unittest.TestCase):
+    "Test the retention of the portal attempts"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('cus_partners')
+
+    @with_transaction()
+    def test_old_attempts_deleted(self):
+        "Test the attempts older than the period are deleted"
+        pool = Pool()
+        Attempt = pool.get('cus.portal.attempt')
+        Rule = pool.get('cus.retention.rule')
+        Attempt.add('jan@example.com')
+        Attempt.add('ewa@example.com')
+        old, recent = Attempt.search([], order=[('id', 'ASC')])
+        table = Attempt.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.create_date],
+                [dt.datetime.now() - dt.timedelta(days=800)],
+                where=table.id == old.id))
+        rule, = Rule.search([('kind', '=', 'portal_attempts')])
+        run, = Rule.apply([rule])
+        self.assertEqual(run.records, 1)
+        self.assertEqual(Attempt.search([]), [recent])
