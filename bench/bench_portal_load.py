@@ -369,17 +369,12 @@ def tree(pid):
     return found
 
 
-def postgres_pids():
-    pids = []
-    for entry in pathlib.Path('/proc').iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / 'comm').read_text().strip() in {
-                        'postgres', 'postmaster'}:
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
-    return pids
+def backend_cpu(uri, dbname):
+    "{pid: CPU seconds} of the PostgreSQL backends serving dbname"
+    pids = [pid for pid, in stack.psql(uri, dbname,
+            'SELECT pid FROM pg_stat_activity WHERE datname = %s '
+            'AND pid <> pg_backend_pid()', (dbname,))]
+    return {pid: cpu_seconds([pid]) for pid in pids}
 
 
 def machine_cpu():
@@ -444,13 +439,13 @@ def run_configuration(name, processes, dbname, uri, portal, args, log):
         while time.monotonic() < measure_at:
             time.sleep(0.05)
         cpu0 = (cpu_seconds(trytond_pids()), cpu_seconds(tree(
-                    nginx.popen.pid)), cpu_seconds(postgres_pids()),
+                    nginx.popen.pid)), backend_cpu(uri, dbname),
             time.process_time(), machine_cpu(), os.getloadavg())
         wall0 = time.monotonic()
         while time.monotonic() < stop_at:
             time.sleep(0.05)
         cpu1 = (cpu_seconds(trytond_pids()), cpu_seconds(tree(
-                    nginx.popen.pid)), cpu_seconds(postgres_pids()),
+                    nginx.popen.pid)), backend_cpu(uri, dbname),
             time.process_time(), machine_cpu(), os.getloadavg())
         wall = time.monotonic() - wall0
         for provider in providers:
@@ -484,6 +479,18 @@ def run_configuration(name, processes, dbname, uri, portal, args, log):
     busy = cpu1[4][0] - cpu0[4][0]
     total = cpu1[4][1] - cpu0[4][1]
     expected_units = sum(p.units for p in providers)
+    # CPU of the set-up per request (the load generator excluded: it would
+    # be the providers' own computers), and the throughput those figures
+    # allow when the machine's cores do nothing else: the CPU-bound ceiling
+    cpu = {
+        'trytond': cpu1[0] - cpu0[0],
+        'nginx': cpu1[1] - cpu0[1],
+        'postgresql': sum(v - cpu0[2].get(pid, 0)
+            for pid, v in cpu1[2].items()),
+        'load_generator': cpu1[3] - cpu0[3],
+        }
+    served = cpu['trytond'] + cpu['nginx'] + cpu['postgresql']
+    per_request_ms = 1000 * served / len(samples) if samples else None
     result = {
         'trytond_processes': processes,
         'behind_nginx': True,
@@ -510,12 +517,17 @@ def run_configuration(name, processes, dbname, uri, portal, args, log):
             'units_recorded': float(units),
             'match': float(units) == expected_units,
             },
-        'cpu_seconds': {
-            'trytond': round(cpu1[0] - cpu0[0], 1),
-            'nginx': round(cpu1[1] - cpu0[1], 1),
-            'postgresql': round(cpu1[2] - cpu0[2], 1),
-            'load_generator': round(cpu1[3] - cpu0[3], 1),
+        'cpu_seconds': {k: round(v, 1) for k, v in cpu.items()},
+        'trytond_cpu_cores_used': round(cpu['trytond'] / wall, 2),
+        'cpu_ms_per_request': {
+            'trytond': round(1000 * cpu['trytond'] / len(samples), 1)
+                if samples else None,
+            'trytond_nginx_postgresql': round(per_request_ms, 1)
+                if per_request_ms else None,
             },
+        'cpu_bound_ceiling_req_per_s': round(
+            os.cpu_count() * 1000 / per_request_ms, 1)
+            if per_request_ms else None,
         'machine_cpu_busy_percent': round(100 * busy / total, 1)
             if total else None,
         'cpus': os.cpu_count(),
@@ -539,18 +551,22 @@ def _ms(value):
 
 def table(results):
     lines = ['| configuration | req/s | p50 ms | p95 ms | p99 ms | errors '
-        '| deliveries recorded / reported (units) | trytond CPU s | '
-        'machine CPU % |', '|---|---|---|---|---|---|---|---|---|']
+        '| deliveries recorded / reported (units) | trytond cores used '
+        '| CPU ms per request (trytond + nginx + PostgreSQL) '
+        '| CPU-bound ceiling, req/s | machine CPU busy % |',
+        '|---|---|---|---|---|---|---|---|---|---|---|']
     for name, r in results.items():
         d = r['deliveries']
         lines.append(
             f"| {name} ({r['trytond_processes']} trytond behind nginx) "
             f"| {r['requests_per_s']} | {r['p50_ms']} | {r['p95_ms']} "
             f"| {r['p99_ms']} | {r['errors']} | {d['units_recorded']:.0f} / "
-            f"{d['units_reported']} | {r['cpu_seconds']['trytond']} "
+            f"{d['units_reported']} | {r['trytond_cpu_cores_used']} "
+            f"| {r['cpu_ms_per_request']['trytond_nginx_postgresql']} "
+            f"| {r['cpu_bound_ceiling_req_per_s']} "
             f"| {r['machine_cpu_busy_percent']} |")
-    lines += ['', '| request | ' + ' | '.join(
-            f'{n} p50 / p95 / p99 ms' for n in results) + ' |',
+    lines += ['', '| request (count) | ' + ' | '.join(
+            f'{n}: p50 / p95 / p99 ms' for n in results) + ' |',
         '|---|' + '---|' * len(results)]
     for kind, _ in MIX:
         cells = []
@@ -559,6 +575,12 @@ def table(results):
             cells.append(f"{k['p50_ms']} / {k['p95_ms']} / {k['p99_ms']} "
                 f"({k['requests']})")
         lines.append(f'| {kind} | ' + ' | '.join(cells) + ' |')
+    cells = []
+    for r in results.values():
+        k = r['login_during_warmup']
+        cells.append(f"{k['p50_ms']} / max {k['max_ms']} ({k['logins']})")
+    lines.append('| login (warm-up, not in req/s) | ' + ' | '.join(cells)
+        + ' |')
     return '\n'.join(lines)
 
 
