@@ -13,7 +13,6 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from cus_base.format import format_quantity
-from cus_base.locking import lock_waiting
 
 import trytond.config as config
 from trytond.exceptions import UserError, UserWarning
@@ -442,7 +441,7 @@ class Portal(Model):
         # Two uploads for one order at once would both fit what remains:
         # the lock restarts the request with the orders locked from its
         # start, after the other upload, whose deliveries it then counts.
-        lock_waiting(Order, list({v['order'] for _, v in values}))
+        Order.lock(list({v['order'] for _, v in values}))
         return cls.record(web_user, values, upload=upload)
 
     # --- Public pages ----------------------------------------------------
