@@ -2,6 +2,7 @@
 import datetime as dt
 import math
 from collections import defaultdict
+from functools import wraps
 
 from cus_base.format import format_quantity
 from cus_base.model import RecNameSearchMixin
@@ -73,6 +74,31 @@ def max_quantity(start, end, per_week=None, per_month=None, per_year=None):
             (per_week, weeks), (per_month, months), (per_year, years)]
         if limit is not None]
     return min(limits) if limits else None
+
+
+def _lock_drafts(func):
+    """Lock the plans and their previous versions, then refuse the plans
+    that are no longer drafts
+
+    So that two people approving the same plan end with one winner: the
+    lock restarts the transaction with the rows locked from its start
+    (trytond 8), the other waits for them ([database] retry) and then reads
+    the plan approved meanwhile, which it is told. It wraps the button,
+    whose check of the button's states would refuse the plan first with a
+    generic message."""
+    @wraps(func)
+    def wrapper(cls, plans, *args, **kwargs):
+        cls.lock(plans)
+        previous = [p.previous_version for p in plans if p.previous_version]
+        if previous:
+            cls.lock(previous)
+        for plan in plans:
+            if plan.state != 'draft':
+                raise IpusError(gettext(
+                        'cus_ipus.msg_ipus_approve_not_draft',
+                        plan=plan.rec_name))
+        return func(cls, plans, *args, **kwargs)
+    return wrapper
 
 
 class Ipus(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
@@ -476,14 +502,9 @@ class Ipus(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
         pass
 
     @classmethod
+    @_lock_drafts
     @ModelView.button
     def approve(cls, plans):
-        # Lock so that two people approving or updating the same plan end
-        # with one winner.
-        cls.lock(plans)
-        previous = [p.previous_version for p in plans if p.previous_version]
-        if previous:
-            cls.lock(previous)
         cls._approve(plans)
         updates = [
             p for p in plans if p.previous_version and p.state == 'approved']
@@ -618,6 +639,8 @@ class Ipus(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
         Date = pool.get('ir.date')
         Line = pool.get('cus.ipus.line')
         cls = self.__class__
+        # A second update launched at the same time waits for the first
+        # one and then finds it pending.
         cls.lock([self])
         if self.state not in {'approved', 'running'}:
             raise IpusError(gettext(
