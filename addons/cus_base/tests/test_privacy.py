@@ -79,6 +79,7 @@ class PrivacyTestCase(unittest.TestCase):
     def test_consent_roles(self):
         "Test the staff groups record consents and the others are refused"
         Consent = Pool().get('cus.client.consent')
+        Party = Pool().get('party.party')
         anna = client("Anna Nowak", dt.date(1950, 3, 4), 11)
         for login, groups in [
                 ('coordinator', ['group_cus_coordinator']),
@@ -102,6 +103,12 @@ class PrivacyTestCase(unittest.TestCase):
                                 'client': anna.id, 'purpose': 'contact',
                                 'legal_basis': 'art6_1_a',
                                 'channel': 'paper'}])
+                # the legal basis of the case is not theirs to change
+                with self.assertRaises(AccessError):
+                    Party.write([anna], {'processing_basis': 'art6_1_e'})
+        coordinator = create_user('a2coordinator2', ['group_cus_coordinator'])
+        with Transaction().set_user(coordinator.id), check_access():
+            Party.write([anna], {'processing_basis': 'art6_1_e'})
 
     @with_transaction()
     def test_subject_access_export(self):
@@ -145,6 +152,10 @@ class PrivacyTestCase(unittest.TestCase):
                 ('client', '=', anna.id), ('kind', '=', 'export')])
         self.assertEqual([a.user for a in exports], [director])
 
+        dpo = create_user('a2dpo', ['group_cus_dpo'])
+        with Transaction().set_user(dpo.id), check_access():
+            self.assertIn("Anna Nowak", document_text(
+                    Report.execute([anna.id], data)))
         for groups in [['group_cus_coordinator'], ['group_cus_community'],
                 ['group_cus_finance']]:
             user = create_user('a2' + groups[0][10:], groups)
