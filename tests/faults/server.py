@@ -33,7 +33,7 @@ START_TIMEOUT = 90
 STOP_TIMEOUT = 15
 # The production value (config/production.conf): retries of a transaction
 # on a serialization failure and of a lock taken at its start.
-RETRY = 5
+RETRY = 30
 
 
 class FaultError(Exception):
