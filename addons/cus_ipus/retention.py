@@ -79,14 +79,20 @@ class RetentionRule(metaclass=PoolMeta):
             records += cursor.fetchone()[0]
         return records, len(ids)
 
-    def apply_closed_plans(self, before):
+    @classmethod
+    def closed_plan_candidates(cls):
+        "The query of the clients with a closed plan and no open one"
         Ipus = Pool().get('cus.ipus')
         plan = Ipus.__table__()
         still_open = plan.select(plan.client,
             where=plan.state.in_(['draft', 'approved', 'running']))
-        candidates = plan.select(plan.client,
+        return plan.select(plan.client,
             where=(plan.state == 'closed') & ~plan.client.in_(still_open))
-        return self._anonymise_persons(candidates, before, Ipus, 'client')
+
+    def apply_closed_plans(self, before):
+        Ipus = Pool().get('cus.ipus')
+        return self._anonymise_persons(
+            self.closed_plan_candidates(), before, Ipus, 'client')
 
     def apply_refused_applications(self, before):
         pool = Pool()
