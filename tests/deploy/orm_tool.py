@@ -67,16 +67,28 @@ def main(args=None):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
+    from trytond.transaction import TransactionError
+
     pool = Pool(options.database)
     pool.init()
-    with Transaction().start(options.database, 0, context={
-                'language': 'pl'}, readonly=options.action == 'read'
-            ) as transaction:
-        if options.action == 'seed':
-            result = seed(pool, options.id)
-            transaction.commit()
-        else:
-            result = read(pool, options.id)
+    extras = {}
+    while True:
+        with Transaction().start(options.database, 0, context={
+                    'language': 'pl'}, readonly=options.action == 'read',
+                **extras) as transaction:
+            try:
+                if options.action == 'seed':
+                    result = seed(pool, options.id)
+                    transaction.commit()
+                else:
+                    result = read(pool, options.id)
+            except TransactionError as exception:
+                # e.g. the records the portal locks: start again with the
+                # locks taken at the start (as trytond's dispatcher does)
+                transaction.rollback()
+                exception.fix(extras)
+                continue
+        break
     print(json.dumps(result))
     return 0
 

@@ -36,23 +36,33 @@ def main(args=None):
     pool = Pool(options.database)
     pool.init()
     file = generate(SYNC_LINES + 1, seed=8)
-    with Transaction().start(
-            options.database, 0, context={'language': 'pl'}) as transaction:
-        Log = pool.get('cus.pomost.import.log')
-        header, rows, encoding, delimiter = read_csv(file)
-        log, = Log.create([{
-                    'file': file,
-                    'file_name': 'pomost_kolejka.csv',
-                    'encoding': encoding,
-                    'delimiter': delimiter,
-                    'mapping': Log.dump_mapping(
-                        header, [guess_target(h) for h in header]),
-                    'lines': len(rows),
-                    }])
-        with Transaction().set_context(pomost_progress=True):
-            Log.__queue__.process([log])
-        transaction.commit()
-        print(log.id)
+    from trytond.transaction import TransactionError
+
+    extras = {}
+    while True:
+        with Transaction().start(options.database, 0,
+                context={'language': 'pl'}, **extras) as transaction:
+            try:
+                Log = pool.get('cus.pomost.import.log')
+                header, rows, encoding, delimiter = read_csv(file)
+                log, = Log.create([{
+                            'file': file,
+                            'file_name': 'pomost_kolejka.csv',
+                            'encoding': encoding,
+                            'delimiter': delimiter,
+                            'mapping': Log.dump_mapping(
+                                header, [guess_target(h) for h in header]),
+                            'lines': len(rows),
+                            }])
+                with Transaction().set_context(pomost_progress=True):
+                    Log.__queue__.process([log])
+                transaction.commit()
+            except TransactionError as exception:
+                transaction.rollback()
+                exception.fix(extras)
+                continue
+        break
+    print(log.id)
     return 0
 
 

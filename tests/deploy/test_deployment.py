@@ -108,7 +108,10 @@ def test_production_stack(deploy_db, stack_directory):
         # sao: its index and files, the files from nginx itself
         with urllib.request.urlopen(base, timeout=10) as response:
             assert 'sao' in response.read().decode('utf-8', 'replace')
-        assert upstreams(access_log, r'"GET /dist/tryton-sao\.js ') == ['-']
+        # (nginx logs a request once it is answered: wait for the lines)
+        assert stack.wait_for(lambda: upstreams(
+                access_log, r'"GET /dist/tryton-sao\.js '), 10,
+            "the nginx log line of sao's file", [nginx]) == ['-']
 
         # Staff: one login, then reads spread over both processes with
         # the same session (sessions are rows of the database)
@@ -123,12 +126,16 @@ def test_production_stack(deploy_db, stack_directory):
             client, = rpc(rpc_url, 'model.party.party.read',
                 [[deploy_db.ids['client']], ['name'], context], session)
             assert client['name'] == data.CLIENT['name']
-        answered = upstreams(access_log, rf'"POST /{name}/rpc/ ')
+        answered = stack.wait_for(lambda: (lambda found: found
+                if len(found) >= 10 else None)(
+                upstreams(access_log, rf'"POST /{name}/rpc/ ')), 10,
+            "the nginx log lines of the 10 calls", [nginx])
         assert len(answered) == 10
         assert set(answered) == {f'127.0.0.1:{p}' for p in ports}, answered
         for server in servers:
-            assert 'POST /' + name + '/rpc/' in server.log.read_text(
-                encoding='utf-8'), server.tail()
+            stack.wait_for(lambda: 'POST /' + name + '/rpc/'
+                in server.log.read_text(encoding='utf-8'), 10,
+                f"a JSON-RPC call in the log of {server.name}", [server])
 
         # The portal: its login page, then a provider's login
         jar = http.cookiejar.CookieJar()
