@@ -1264,6 +1264,16 @@ def write_marker(dbname, marker):
                 sql.Identifier(dbname), sql.Literal(json.dumps(marker))))
 
 
+def activated_modules(dbname):
+    """The CUS modules activated in dbname: all are updated together, as
+    `-u` of a module does not update the modules it depends on (whose
+    sources may have changed too)"""
+    with connect(dbname, autocommit=True) as conn:
+        return [r[0] for r in conn.execute(
+                "SELECT name FROM ir_module WHERE state = 'activated' "
+                "AND name LIKE 'cus\\_%%' ORDER BY name").fetchall()]
+
+
 def source_hash():
     "Hash of the module sources that define the schema"
     digest = hashlib.sha256()
@@ -1503,7 +1513,7 @@ def ensure_database(params, dbname=None, rebuild=False, log=print):
         if marker.get('source') != current:
             log(f'{dbname}: module sources changed since the build, '
                 'updating the modules')
-            _run_admin(dbname, ['-u', *params.modules], log)
+            _run_admin(dbname, ['-u', *activated_modules(dbname)], log)
             with connect(dbname, autocommit=True) as conn:
                 conn.execute('ANALYZE')
             marker['source'] = current
