@@ -130,7 +130,8 @@ ATTACKS = [
             PORTAL('test_password_reset')]),
     Attack('reset-token', "Guessing the password reset token",
         "portal/set-password", "400, no password set; each wrong try "
-        "counted (web_user slows the next ones exponentially)", [R('test_set_password_token_guessing')]),
+        "counted (web_user slows the next ones exponentially)",
+        [R('test_set_password_token_guessing')]),
     Attack('fixation', "Session fixation: a session cookie planted before "
         "the login", "portal/login",
         "a new random session key at login; the planted value is no session",
@@ -213,10 +214,12 @@ ROUTES = {
             'redirect', 'csrf-replayed']),
     '/<database_name>/portal/reset-password': ({'GET', 'POST'}, [
             'csrf-missing', 'csrf-forged', 'sql', 'size-form',
-            'enumeration', 'flood', 'headers', 'methods', 'traversal', 'errors']),
+            'enumeration', 'flood', 'headers', 'methods', 'traversal',
+            'errors']),
     '/<database_name>/portal/set-password': ({'GET', 'POST'}, [
             'csrf-missing', 'csrf-forged', 'sql', 'xss-reflected',
-            'size-form', 'reset-token', 'headers', 'methods', 'traversal', 'errors']),
+            'size-form', 'reset-token', 'headers', 'methods', 'traversal',
+            'errors']),
     '/<database_name>/portal/': ({'GET'}, _PORTAL_GET + ['lists']),
     '/<database_name>/portal/orders': ({'GET'}, _PORTAL_GET + ['lists']),
     '/<database_name>/portal/orders/<int:order_id>': ({'GET'},
@@ -255,3 +258,53 @@ ROUTES = {
             'size-form', 'survey-token', 'survey-reuse', 'headers',
             'methods', 'traversal', 'errors']),
     }
+
+# What each attack ends in, as the table shows it.
+RESULTS = {
+    'ids-url': "refused (404)", 'ids-form': "ignored",
+    'lists': "not shown", 'csrf-missing': "refused (403)",
+    'csrf-forged': "refused (403)", 'csrf-replayed': "refused (login)",
+    'sql': "neutralised", 'sql-csv': "neutralised",
+    'xss-stored': "escaped", 'xss-reflected': "escaped",
+    'size-form': "refused (413)", 'size-upload': "refused (413/400)",
+    'malformed-upload': "refused (400)", 'csv-formula': "neutralised",
+    'traversal': "refused (404)", 'filename': "neutralised",
+    'methods': "refused (405)", 'brute-force': "refused (429)",
+    'brute-force-network': "refused (429)", 'enumeration': "same answer",
+    'reset-token': "refused (400)", 'fixation': "new session",
+    'cookies': "flags set", 'headers': "headers set",
+    'redirect': "same site only", 'survey-token': "refused (404)",
+    'survey-reuse': "refused (404)", 'mass-assignment': "ignored",
+    'flood': "refused (429)", 'errors': "no details (500)",
+    'inventory': "test fails", 'roles': "as declared",
+    'art9': "refused", 'isolation': "refused", 'rpc-portal': "refused (401)",
+    'rpc-readonly': "refused", 'rpc-private': "refused (403)",
+    }
+
+# Holes the attacks found, and their fixes (each proven by the tests above).
+FIXES = [
+    ("A 20-digit id in an order or contract URL was a server error on SQLite "
+        "(the id cannot be bound)", "ids above 2^31-1 are not found "
+        "(cus_partners/portal.py)", 'ids-url'),
+    ("An unclosed quote in an uploaded CSV swallowed the next lines into one "
+        "delivery's notes, recording fewer deliveries than the file had",
+        "a quoted value over several lines refuses its line, by number "
+        "(portal.py, message msg_portal_row_multiline)", 'malformed-upload'),
+    ("The template CSV wrote order numbers as they are: a number starting "
+        "with = + - @ would be a formula in a spreadsheet",
+        "such a cell is prefixed with ' (routes.py _csv_cell)", 'csv-formula'),
+    ("A refused form (403) had no Cache-Control and framing headers",
+        "refusals carry the pages' headers (routes.py _forbidden)", 'headers'),
+    ("An unexpected failure of a page answered with the exception's text (a "
+        "database message)", "a bare 500; the text stays in the log "
+        "(routes.py _unexpected)", 'errors'),
+    ("A coordinator could read, change and delete the needs assessments "
+        "(health, disability, problems) of other coordinators' clients",
+        "record rules as for the plans (cus_ipus/assessment.xml)",
+        'isolation'),
+    ("Any user with write access could write a readonly field over JSON-RPC: "
+        "a coordinator approved his own plan by writing its state",
+        "no role may write the state of a workflow model nor the approval, "
+        "signature, decision and payment stamps (addons/*/rpc_access.xml)",
+        'rpc-readonly'),
+    ]

@@ -5,7 +5,7 @@ The routes run as root: what protects the data is cus.portal's scoping, the
 CSRF tokens, the size limits, Genshi's escaping and the rate limits. Each
 test tries one kind of attack on every route it applies to (attacks.ROUTES)
 and checks that nothing was read, changed or shown unescaped. The portal's
-own tests (addons/cus_partners/tests/testportal_tests.PortalTestCase.py) cover the ordinary
+own tests (addons/cus_partners/tests/test_portal.py) cover the ordinary
 refusals; these extend them to every route and every field."""
 import datetime as dt
 import io
