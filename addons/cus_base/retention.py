@@ -19,7 +19,7 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from sql import Cast, Column, Null
 from sql.functions import DateTrunc, Substring
-from sql.operators import Concat
+from sql.operators import Concat, Or
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -295,18 +295,32 @@ class Party(metaclass=PoolMeta):
                     if Model._history:
                         model_tables.append(Model.__table_history__())
                     for table in model_tables:
-                        sql_columns, sql_values = [], []
+                        sql_columns, sql_values, changed = [], [], []
+                        always = False
                         for column, value in pairs:
                             column_ = Column(table, column)
                             if Model is cls:
                                 value = cls._retention_value(
                                     column_, column, value, name)
+                            if callable(value):
+                                value = value(column_)
                             sql_columns.append(column_)
-                            sql_values.append(
-                                value(column_) if callable(value) else value)
+                            sql_values.append(value)
+                            if value is None:
+                                changed.append(column_ != Null)
+                            elif isinstance(value, (str, int)):
+                                changed.append(
+                                    (column_ != value) | (column_ == Null))
+                            else:
+                                # an expression of the column
+                                always = True
+                        where = table.id.in_(query)
+                        if changed and not always:
+                            # Rows already empty are not rewritten: most
+                            # deliveries have no notes.
+                            where &= Or(changed)
                         cursor.execute(*table.update(
-                                sql_columns, sql_values,
-                                where=table.id.in_(query)))
+                                sql_columns, sql_values, where=where))
                 if resource:
                     for Resource in resources:
                         model_tables = [Resource.__table__()]
