@@ -102,6 +102,19 @@ class AuditReadMixin:
         return clients
 
 
+def _readable_models():
+    """The models the user may read: the clients drop a Reference column
+    whose selection holds a model the user cannot read"""
+    pool = Pool()
+    Model = pool.get('ir.model')
+    ModelAccess = pool.get('ir.model.access')
+    models = Model.get_name_items()
+    if Transaction().check_access:
+        access = ModelAccess.get_access([m for m, _ in models])
+        models = [(m, n) for m, n in models if access[m]['read']]
+    return models
+
+
 def _slices(ids):
     return grouped_slice(ids, backend.MAX_QUERY_PARAMS)
 
@@ -139,7 +152,7 @@ class AuditAccess(ModelSQL, ModelView):
 
     @classmethod
     def get_models(cls):
-        return Pool().get('ir.model').get_name_items()
+        return _readable_models()
 
     @classmethod
     def get_field_labels(cls, records, name):
@@ -235,7 +248,7 @@ class AuditTrail(ModelSQL, ModelView):
 
     @classmethod
     def get_models(cls):
-        return Pool().get('ir.model').get_name_items()
+        return _readable_models()
 
     @classmethod
     def table_query(cls):

@@ -185,6 +185,10 @@ class AuditTestCase(unittest.TestCase):
                 self.assertEqual(
                     Access.read([row.id], ['field_labels'])[0][
                         'field_labels'], "Health")
+                # the record column is not dropped from their lists
+                for Model in [Access, Trail]:
+                    arch = Model.fields_view_get(view_type='tree')['arch']
+                    self.assertIn('name="record"', arch)
 
     @with_transaction()
     def test_trail_of_a_client(self):
