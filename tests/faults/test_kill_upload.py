@@ -76,6 +76,14 @@ def _pg_inside(database):
     return rows
 
 
+def _pg_in_transaction(database, pid):
+    "The backend pid is still in a transaction that has written"
+    return database.query(
+        "SELECT pid FROM pg_stat_activity WHERE pid = %s "
+        "AND backend_xid IS NOT NULL "
+        "AND state IN ('active', 'idle in transaction')", (pid,))
+
+
 def _sqlite_locked(database):
     "Another connection holds the write lock of the database"
     connection = sqlite3.connect(
@@ -128,6 +136,7 @@ def test_kill_during_upload(fault_db, trytond):
         if fault_db.backend == 'postgresql':
             rows = _pg_inside(fault_db)
             if rows:
+                pid = rows[0][0]
                 evidence = (f"backend {rows[0][0]} {rows[0][1]}: "
                     f"{rows[0][2][:60]}")
                 # A little more so that many rows are written
@@ -144,8 +153,10 @@ def test_kill_during_upload(fault_db, trytond):
         "the upload ended before the server could be killed: "
         f"{answer['response'][0]}")
     assert evidence, "the server was never seen inside the transaction"
-    still_inside = (_pg_inside(fault_db) if fault_db.backend == 'postgresql'
-        else _sqlite_locked(fault_db))
+    # Still in the same transaction (its statement of the moment may be
+    # another one: a read of the checks of a delivery)
+    still_inside = (_pg_in_transaction(fault_db, pid)
+        if fault_db.backend == 'postgresql' else _sqlite_locked(fault_db))
     killed_at = time.monotonic()
     srv.kill()
     thread.join(30)
