@@ -64,23 +64,51 @@ class ProcessingActivity(
         FieldAccess = pool.get('ir.model.field.access')
         Group = pool.get('res.group')
         Field = pool.get('ir.model.field')
-        models = sorted({m.name for a in activities for m in a.models})
+        models = {m.name for a in activities for m in a.models}
+        # Records without access rows of their own follow their parent's
+        # (__access__), as ir.model.access does
+        parents = {}
+        todo = set(models)
+        while todo:
+            name = todo.pop()
+            Model = pool.get(name)
+            for field_name in getattr(Model, '__access__', ()):
+                target = Model._fields[field_name].get_target().__name__
+                parents.setdefault(name, []).append(target)
+                if target not in models:
+                    models.add(target)
+                    todo.add(target)
+        models = sorted(models)
         if not models:
             return []
         cursor = Transaction().connection.cursor()
         access = Access.__table__()
         field_access = FieldAccess.__table__()
         read, write = defaultdict(set), defaultdict(set)
+        with_rows = set()
         cursor.execute(*access.select(
                 access.model, access.group, access.perm_read,
                 access.perm_write,
                 where=access.model.in_(models) & (access.active == True)))
         for model, group, perm_read, perm_write in cursor:
+            with_rows.add(model)
             # A row without group applies to every user
             if perm_read:
                 read[model].add(group)
             if perm_write:
                 write[model].add(group)
+
+        def effective(model, groups):
+            if model in with_rows:
+                return groups[model]
+            if model in parents:
+                result = set()
+                for parent in parents[model]:
+                    result |= effective(parent, groups)
+                return result
+            # No access rule: every user
+            return {None}
+
         restricted = defaultdict(lambda: defaultdict(set))
         cursor.execute(*field_access.select(
                 field_access.model, field_access.field, field_access.group,
@@ -98,6 +126,7 @@ class ProcessingActivity(
         with without_check_access():
             names = {g.id: g.name for g in Group.browse(sorted(group_ids))}
         everybody = gettext('cus_base.msg_processing_all_users')
+        nobody = gettext('cus_base.msg_processing_nobody')
 
         def group_names(groups, allowed=None):
             if None in groups:
@@ -112,17 +141,18 @@ class ProcessingActivity(
         for activity in activities:
             for model in sorted(activity.models, key=lambda m: m.name):
                 Model = pool.get(model.name)
+                model_read = effective(model.name, read)
+                model_write = effective(model.name, write)
                 fields_ = []
                 for field, readers in sorted(
                         restricted.get(model.name, {}).items()):
                     fields_.append('%s: %s' % (
                             Field.get_name(model.name, field),
-                            group_names(readers, read[model.name])
-                            or gettext('cus_base.msg_processing_nobody')))
+                            group_names(readers, model_read) or nobody))
                 summary.append((
                         activity, model.name, model.string,
-                        group_names(read[model.name]),
-                        group_names(write[model.name]),
+                        group_names(model_read) or nobody,
+                        group_names(model_write) or nobody,
                         '; '.join(fields_),
                         bool(getattr(Model, '_history', False)),
                         bool(getattr(Model, '_audit_fields', None)),

@@ -185,6 +185,10 @@ class AuditTestCase(unittest.TestCase):
         self.assertNotIn("CUS Finance", assessment[2])
         self.assertNotIn("Community Organiser", assessment[2])
         self.assertEqual(assessment[5:7], ["Yes", "Yes"])
+        # the lines follow the access of their diagnosis (__access__)
+        line = rows[
+            "Applications and needs assessment", "Needs Assessment Line"]
+        self.assertEqual(line[2], assessment[2])
         plan = rows[
             "Individual plans and services",
             "Individual Plan of Social Services"]
