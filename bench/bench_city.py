@@ -95,9 +95,13 @@ def prepare(deliveries, rebuild=False, log=print):
     "The city of deliveries with the budget, the extras and the users"
     params = citygen.CityParams.for_size(deliveries, modules=MODULES)
     dbname = dbname_for(deliveries)
+    since = dt.datetime.now().isoformat(timespec='seconds')
     marker = citygen.ensure_database(params, dbname, rebuild=rebuild,
         log=log)
-    fresh = not marker.get('reused')
+    # Built or updated (all its modules) just now: the extras need no
+    # other trytond-admin -u.
+    fresh = (not marker.get('reused')
+        or marker.get('updated', '') >= since)
     # The extras first (they set the packages of the services), then a
     # budget over those packages and the services without one.
     extras = indicators_bench.ensure_extras(dbname, params, fresh=fresh,
