@@ -20,6 +20,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+
 class AuditAccessError(AccessError):
     pass
 
