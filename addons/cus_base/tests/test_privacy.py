@@ -111,6 +111,21 @@ class PrivacyTestCase(unittest.TestCase):
             Party.write([anna], {'processing_basis': 'art6_1_e'})
 
     @with_transaction()
+    def test_client_form_tab(self):
+        "Test the tab of the legal bases on the client form per role"
+        Party = Pool().get('party.party')
+        for groups, visible in [
+                (['group_cus_coordinator'], True),
+                (['group_cus_director'], True),
+                (['group_cus_community'], False)]:
+            user = create_user('a2' + groups[0][10:], groups)
+            with Transaction().set_user(user.id), check_access():
+                view = Party.fields_view_get(view_type='form')
+            self.assertIn('id="cus_privacy"', view['arch'])
+            self.assertIn('processing_basis', view['fields'])
+            self.assertEqual('consents' in view['fields'], visible, groups)
+
+    @with_transaction()
     def test_subject_access_export(self):
         "Test the export holds the person's data and nothing of another"
         pool = Pool()
