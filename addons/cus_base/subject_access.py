@@ -46,18 +46,31 @@ def format_value(value):
 def records_section(title, Model, records, names):
     """A section of records of Model: the field names (a dotted name reads
     a related field: 'plan.number') labelled by the string of their last
-    field; the selections by their labels, the relations by their names"""
+    field in the user's language; the selections by their labels, the
+    booleans by yes or no, the relations by their names"""
     pool = Pool()
+    definitions = {}
+
+    def definition(Current, name):
+        "The field definition as the client gets it (translated)"
+        key = (Current.__name__, name)
+        if key not in definitions:
+            definition = Current.fields_get([name])[name]
+            selection = definition.get('selection')
+            if isinstance(selection, str):
+                selection = getattr(Current, selection)()
+            definition['selection'] = dict(selection or [])
+            definitions[key] = definition
+        return definitions[key]
+
     labels = []
     for name in names:
         Current, label = Model, name
         for part in name.split('.'):
-            field = Current._fields[part]
-            label = field.string
-            target = getattr(field, 'model_name', None)
+            label = definition(Current, part)['string']
+            target = getattr(Current._fields[part], 'model_name', None)
             Current = pool.get(target) if target else None
-        labels.append(str(label))
-    selections = {}
+        labels.append(label)
     rows = []
     for record in records:
         row = []
@@ -67,17 +80,14 @@ def records_section(title, Model, records, names):
                 if value is None:
                     break
                 field = Current._fields[part]
-                if isinstance(field, fields.Selection):
-                    key = (Current.__name__, part)
-                    if key not in selections:
-                        selection = Current.fields_get([part])[part][
-                            'selection']
-                        selections[key] = dict(selection) if isinstance(
-                            selection, (list, tuple)) else {}
-                    raw = getattr(value, part)
-                    value = selections[key].get(raw, raw)
-                    break
                 value = getattr(value, part)
+                if isinstance(field, fields.Selection):
+                    value = definition(Current, part)['selection'].get(
+                        value, value)
+                    break
+                if isinstance(field, fields.Boolean):
+                    value = bool(value)
+                    break
                 target = getattr(field, 'model_name', None)
                 Current = pool.get(target) if target else None
             if isinstance(value, (list, tuple)):
