@@ -175,6 +175,9 @@ ATTACKS = [
         "ir.model.access through ModelAccess.check as the user",
         "exactly what the declared policy allows",
         [P('test_model_access_policy')]),
+    Attack('menus', "A role opening the menus of models it cannot read",
+        "ir.ui.menu as each role", "no such menu is shown",
+        [P('test_menus_readable')]),
     Attack('art9', "Reading the GDPR art. 9 fields (health, disability, "
         "problems, processing basis; the needs assessment's content)",
         "party.party, cus.needs.assessment", "only director, organiser and "
@@ -248,11 +251,11 @@ ROUTES = {
     '/<database_name>/portal/alerts': ({'GET'},
         _PORTAL_GET + ['lists', 'xss-stored']),
     '/<database_name>/uslugi': ({'GET'}, ['sql', 'headers', 'methods',
-            'traversal']),
+            'traversal', 'errors']),
     '/<database_name>/wniosek': ({'GET', 'POST'}, [
             'csrf-missing', 'csrf-forged', 'sql', 'xss-reflected',
             'size-form', 'mass-assignment', 'flood', 'headers', 'methods',
-            'traversal']),
+            'traversal', 'errors']),
     '/<database_name>/ankieta/<token>': ({'GET', 'POST'}, [
             'csrf-missing', 'csrf-forged', 'sql', 'xss-reflected',
             'size-form', 'survey-token', 'survey-reuse', 'headers',
@@ -277,7 +280,7 @@ RESULTS = {
     'survey-reuse': "refused (404)", 'mass-assignment': "ignored",
     'flood': "refused (429)", 'errors': "no details (500)",
     'inventory': "test fails", 'roles': "as declared",
-    'art9': "refused", 'isolation': "refused", 'rpc-portal': "refused (401)",
+    'art9': "refused", 'menus': "not shown", 'isolation': "refused", 'rpc-portal': "refused (401)",
     'rpc-readonly': "refused", 'rpc-private': "refused (403)",
     }
 

@@ -163,6 +163,28 @@ class RolesAttackTestCase(RouteTestCase):
                                 f"{'allowed' if searched else 'refused'}")
             self.assertEqual(wrong, [], "rights that differ from the policy")
 
+    def test_menus_readable(self):
+        "Test a role sees no menu of a model it cannot read"
+        with Transaction().start(DB_NAME, 0):
+            pool = Pool()
+            Menu = pool.get('ir.ui.menu')
+            ModelAccess = pool.get('ir.model.access')
+            for role in ROLES:
+                with Transaction().set_user(self.ids['users'][role]), \
+                        check_access():
+                    menus = Menu.search([])
+                    opened = 0
+                    for menu in menus:
+                        action = menu.action
+                        model = getattr(action, 'res_model', None)
+                        if not model:
+                            continue
+                        opened += 1
+                        self.assertTrue(ModelAccess.check(
+                                model, 'read', raise_exception=False),
+                            (role, menu.complete_name, model))
+                    self.assertTrue(opened, role)
+
     def test_sensitive_fields(self):
         "Test who may read the GDPR art. 9 fields"
         with Transaction().start(DB_NAME, 0):
