@@ -57,7 +57,6 @@ def main(argv=None):
     with Transaction().start(dbname, 0) as transaction:
         cursor = transaction.connection.cursor()
         Rule = pool.get('cus.retention.rule')
-        Party = pool.get('party.party')
         rule, = Rule.search([('kind', '=', 'closed_plans')])
         Rule.write([rule], {'period_years': args.years_kept})
         before = rule.expiry_date()

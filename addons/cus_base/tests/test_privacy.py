@@ -131,7 +131,6 @@ class PrivacyTestCase(unittest.TestCase):
         pool = Pool()
         Consent = pool.get('cus.client.consent')
         Report = pool.get('cus_base.report_subject_access', type='report')
-        Log = pool.get('ir.model.log')
         anna = client("Anna Nowak", dt.date(1950, 3, 4), 11,
             health_condition="Cukrzyca typu 2",
             contact_mechanisms=[('create', [
