@@ -29,6 +29,16 @@ def test_director_sees_legal_bases_and_retention(
         expect(form.get_by_text(label).first).to_be_visible()
     shot(page, 'client-legal-bases')
 
+    # The art. 15 export from the print menu of the client: an ODT
+    with page.expect_download() as download_info:
+        form.locator('[title="Drukuj raport"]').first.click()
+        page.get_by_text("Eksport danych osoby (art. 15 RODO)").first.click()
+    download = download_info.value
+    assert download.suggested_filename.endswith('.odt'), \
+        download.suggested_filename
+    assert download.suggested_filename.startswith(
+        "Eksport danych osoby"), download.suggested_filename
+
     open_menu(page, PRIVACY, "Reguły retencji")
     rules = current_tab(page)
     rows = rules.locator('table.tree tbody tr')
