@@ -31,6 +31,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
+from .model import ServerFieldsCopyMixin
 from .party import MARITAL_STATUSES, _client_states
 
 # The groups that may import clients.
@@ -279,7 +280,7 @@ class PartyErase(metaclass=PoolMeta):
             ]
 
 
-class PomostImportLog(ModelSQL, ModelView):
+class PomostImportLog(ServerFieldsCopyMixin, ModelSQL, ModelView):
     "Import of clients from Pomost"
     __name__ = 'cus.pomost.import.log'
     __string__ = "Import from Pomost"

@@ -15,6 +15,7 @@ from trytond.transaction import Transaction
 
 from .exceptions import (
     ProgrammeAdoptError, ProgrammeDeleteError, ProgrammeValidationError)
+from .model import ServerFieldsCopyMixin
 
 STATES = [
     ('draft', "Draft"),
@@ -24,7 +25,7 @@ STATES = [
     ]
 
 
-class Programme(Workflow, ModelSQL, ModelView):
+class Programme(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "Programme of social services (Program Usług Społecznych)"
     __name__ = 'cus.programme'
     __string__ = "Programme of Social Services"

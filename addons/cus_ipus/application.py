@@ -1,7 +1,7 @@
 # This file is part of the CUS back office.
 import datetime as dt
 
-from cus_base.model import RecNameSearchMixin
+from cus_base.model import RecNameSearchMixin, ServerFieldsCopyMixin
 from dateutil.relativedelta import relativedelta
 from sql import Null
 
@@ -42,7 +42,9 @@ STATES = [
 SHORT_PATH_MONTHS = 3
 
 
-class Application(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
+class Application(
+        ServerFieldsCopyMixin, RecNameSearchMixin, Workflow, ModelSQL,
+        ModelView):
     "Application for social services (wniosek)"
     __name__ = 'cus.application'
     __string__ = "Application"
@@ -528,7 +530,8 @@ class Application(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
         return {'res_id': [p.id for p in plans]}
 
 
-class ApplicationLine(sequence_ordered(), ModelSQL, ModelView):
+class ApplicationLine(
+        ServerFieldsCopyMixin, sequence_ordered(), ModelSQL, ModelView):
     "A service requested in an application"
     __name__ = 'cus.application.line'
     __string__ = "Requested Service"

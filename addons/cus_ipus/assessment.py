@@ -1,4 +1,5 @@
 # This file is part of the CUS back office.
+from cus_base.model import ServerFieldsCopyMixin
 from cus_base.party import (
     DISABILITY_DEGREES, EMPLOYMENT_SITUATIONS, MARITAL_STATUSES)
 
@@ -31,7 +32,7 @@ LINE_KINDS = [
 SENSITIVE_FIELDS = ['disability_degree', 'disability', 'health', 'problems']
 
 
-class NeedsAssessment(Workflow, ModelSQL, ModelView):
+class NeedsAssessment(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "Individual needs diagnosis (Indywidualna Diagnoza Potrzeb)"
     __name__ = 'cus.needs.assessment'
     __string__ = "Needs Assessment"

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 from sql.aggregate import Count
 
+from cus_base.model import ServerFieldsCopyMixin
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
@@ -40,7 +41,7 @@ class ComplaintDeleteError(AccessError):
     pass
 
 
-class Complaint(Workflow, ModelSQL, ModelView):
+class Complaint(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "A complaint or a request about a service, a provider or the centre"
     __name__ = 'cus.complaint'
     __string__ = "Complaint or Request"

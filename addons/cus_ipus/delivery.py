@@ -1,4 +1,5 @@
 # This file is part of the CUS back office.
+from cus_base.model import ServerFieldsCopyMixin
 from cus_base.format import format_quantity
 from sql.aggregate import Sum
 
@@ -17,7 +18,7 @@ STATES = [
     ]
 
 
-class ServiceDelivery(Workflow, ModelSQL, ModelView):
+class ServiceDelivery(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "A delivered batch of service units: the one source of used figures"
     __name__ = 'cus.service.delivery'
     __string__ = "Service Delivery"

@@ -5,7 +5,7 @@ from collections import defaultdict
 from functools import wraps
 
 from cus_base.format import format_quantity
-from cus_base.model import RecNameSearchMixin
+from cus_base.model import RecNameSearchMixin, ServerFieldsCopyMixin
 from dateutil.relativedelta import relativedelta
 from sql.aggregate import Sum
 
@@ -101,7 +101,9 @@ def _lock_drafts(func):
     return wrapper
 
 
-class Ipus(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
+class Ipus(
+        ServerFieldsCopyMixin, RecNameSearchMixin, Workflow, ModelSQL,
+        ModelView):
     "Individual plan of social services (IPUS)"
     __name__ = 'cus.ipus'
     __string__ = "Individual Plan of Social Services"
@@ -670,7 +672,8 @@ class Ipus(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
 
 
 class IpusLine(
-        RecNameSearchMixin, sequence_ordered(), ModelSQL, ModelView):
+        ServerFieldsCopyMixin, RecNameSearchMixin, sequence_ordered(),
+        ModelSQL, ModelView):
     "A service granted in an individual plan"
     __name__ = 'cus.ipus.line'
     __string__ = "Plan Line"

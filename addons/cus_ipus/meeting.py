@@ -1,4 +1,5 @@
 # This file is part of the CUS back office.
+from cus_base.model import ServerFieldsCopyMixin
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -25,7 +26,8 @@ def quarter_of(date):
     return (date.month - 1) // 3 + 1
 
 
-class CoordinationMeeting(Workflow, ModelSQL, ModelView):
+class CoordinationMeeting(
+        ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "The quarterly meeting of the organiser with the coordinators"
     __name__ = 'cus.coordination.meeting'
     __string__ = "Coordination Meeting"

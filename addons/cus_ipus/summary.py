@@ -5,6 +5,7 @@ import json
 from sql.aggregate import Avg, Count, Sum
 from sql.conditionals import Case
 
+from cus_base.model import ServerFieldsCopyMixin
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
@@ -53,7 +54,7 @@ class SummaryDeleteError(AccessError):
     pass
 
 
-class Summary(Workflow, ModelSQL, ModelView):
+class Summary(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "The half-yearly summary of the individual plans (art. 46 ust. 1)"
     __name__ = 'cus.ipus.summary'
     __string__ = "Summary of the Individual Plans"

@@ -26,6 +26,7 @@ from sql.conditionals import Case
 from sql.functions import Extract, Round
 
 import trytond.config as config
+from cus_base.model import ServerFieldsCopyMixin
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
@@ -503,7 +504,7 @@ class SurveyQuestionOption(sequence_ordered(), ModelSQL, ModelView):
                             option=answers[0].choice.rec_name))
 
 
-class SurveyResponse(Workflow, ModelSQL, ModelView):
+class SurveyResponse(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "A questionnaire sent to the client of a plan, and its answers"
     __name__ = 'cus.survey.response'
     __string__ = "Survey Response"

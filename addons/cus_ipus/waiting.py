@@ -5,6 +5,7 @@ from sql import Literal, Null
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
+from cus_base.model import ServerFieldsCopyMixin
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
@@ -99,7 +100,7 @@ class Service(metaclass=PoolMeta):
         return capacity - committed
 
 
-class ServiceWaiting(Workflow, ModelSQL, ModelView):
+class ServiceWaiting(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "Waiting list of a service, in the order applications arrived"
     __name__ = 'cus.service.waiting'
     __string__ = "Waiting List Entry"

@@ -1,5 +1,5 @@
 # This file is part of the CUS back office.
-from cus_base.model import RecNameSearchMixin
+from cus_base.model import RecNameSearchMixin, ServerFieldsCopyMixin
 from sql import Literal, Union
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
@@ -41,7 +41,8 @@ REALISER_KINDS = [
 
 
 class Activity(
-        PlanChildMixin, RecNameSearchMixin, Workflow, ModelSQL, ModelView):
+        ServerFieldsCopyMixin, PlanChildMixin, RecNameSearchMixin,
+        Workflow, ModelSQL, ModelView):
     """An activity of the schedule of a plan
 
     Planned for a community (or city-wide) in an area of action and in
@@ -494,7 +495,7 @@ class ActivityRealiser(sequence_ordered(), ModelSQL, ModelView):
             }
 
 
-class Participation(ModelSQL, ModelView):
+class Participation(ServerFieldsCopyMixin, ModelSQL, ModelView):
     """A person registered for an activity, e.g. a client referred by the
     coordinator of the client's individual plan"""
     __name__ = 'cus.osl.activity.participation'

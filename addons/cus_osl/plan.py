@@ -2,7 +2,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from cus_base.model import RecNameSearchMixin
+from cus_base.model import RecNameSearchMixin, ServerFieldsCopyMixin
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce
 
@@ -103,7 +103,9 @@ class PlanChildMixin:
             cls.check_plan_evaluated(records)
 
 
-class Plan(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
+class Plan(
+        ServerFieldsCopyMixin, RecNameSearchMixin, Workflow, ModelSQL,
+        ModelView):
     """The plan for organising the local community (plan OSL)
 
     Its main goals, the communities it works with, the operational goals of

@@ -53,7 +53,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from cus_base.format import format_money, round_amount
-from cus_base.model import RecNameSearchMixin
+from cus_base.model import RecNameSearchMixin, ServerFieldsCopyMixin
 from sql import Cast, Literal, Null, Union, Window
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce, NullIf
@@ -128,7 +128,7 @@ def month_start(column):
     return Cast(DateTrunc('month', column), 'DATE')
 
 
-class Budget(Workflow, ModelSQL, ModelView):
+class Budget(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "Financial plan of social services"
     __name__ = 'cus.budget'
     __string__ = "Budget"

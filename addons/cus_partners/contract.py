@@ -3,7 +3,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from cus_base.format import format_quantity, round_amount
-from cus_base.model import RecNameSearchMixin
+from cus_base.model import RecNameSearchMixin, ServerFieldsCopyMixin
 from cus_base.service import COMMISSIONING_MODES
 from sql.aggregate import Sum
 
@@ -47,7 +47,9 @@ STATES = [
     ]
 
 
-class Contract(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
+class Contract(
+        ServerFieldsCopyMixin, RecNameSearchMixin, Workflow, ModelSQL,
+        ModelView):
     "Contract with a provider for social services"
     __name__ = 'cus.contract'
     __string__ = "Contract"

@@ -5,7 +5,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from cus_base.format import CENT, format_quantity, round_amount
-from cus_base.model import RecNameSearchMixin
+from cus_base.model import RecNameSearchMixin, ServerFieldsCopyMixin
 from cus_ipus.ipus import max_quantity
 from sql import Null
 from sql.aggregate import Sum
@@ -115,7 +115,9 @@ class Configuration(metaclass=PoolMeta):
         return cls._default_sequence('sequence_settlement')
 
 
-class Order(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
+class Order(
+        ServerFieldsCopyMixin, RecNameSearchMixin, Workflow, ModelSQL,
+        ModelView):
     "Order of a service from a provider (zlecenie)"
     __name__ = 'cus.service.order'
     __string__ = "Service Order"

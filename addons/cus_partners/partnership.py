@@ -1,4 +1,5 @@
 # This file is part of the CUS back office.
+from cus_base.model import ServerFieldsCopyMixin
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
@@ -146,7 +147,7 @@ class PartnershipMember(ModelSQL, ModelView):
         return self.party.rec_name
 
 
-class PartnershipMeeting(Workflow, ModelSQL, ModelView):
+class PartnershipMeeting(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "Meeting of a local partnership"
     __name__ = 'cus.partnership.meeting'
     __string__ = "Partnership Meeting"

@@ -2,7 +2,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from cus_base.model import RecNameSearchMixin
+from cus_base.model import RecNameSearchMixin, ServerFieldsCopyMixin
 from cus_base.service import COMMISSIONING_MODES
 
 from trytond.exceptions import UserError, UserWarning
@@ -92,7 +92,9 @@ class Configuration(metaclass=PoolMeta):
             return None
 
 
-class Procurement(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
+class Procurement(
+        ServerFieldsCopyMixin, RecNameSearchMixin, Workflow, ModelSQL,
+        ModelView):
     "Procedure that commissions social services from providers"
     __name__ = 'cus.procurement'
     __string__ = "Procurement"
@@ -754,7 +756,9 @@ class ProcurementCriterion(
         return 'quality'
 
 
-class ProcurementOffer(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
+class ProcurementOffer(
+        ServerFieldsCopyMixin, RecNameSearchMixin, Workflow, ModelSQL,
+        ModelView):
     "Offer of a provider for a lot of a procurement"
     __name__ = 'cus.procurement.offer'
     __string__ = "Procurement Offer"

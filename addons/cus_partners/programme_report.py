@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict, namedtuple
 from decimal import Decimal
 
+from cus_base.model import ServerFieldsCopyMixin
 from cus_base.format import format_money, format_quantity
 from cus_base.xlsx import Column, XlsxReport
 from cus_ipus.report import PolishReportMixin
@@ -66,7 +67,7 @@ class ProgrammeReportDeleteError(AccessError):
     pass
 
 
-class ProgrammeReport(Workflow, ModelSQL, ModelView):
+class ProgrammeReport(ServerFieldsCopyMixin, Workflow, ModelSQL, ModelView):
     "Report on a programme of social services"
     __name__ = 'cus.programme.report'
     __string__ = "Programme Report"

@@ -4,7 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from cus_base.format import round_amount
-from cus_base.model import RecNameSearchMixin
+from cus_base.model import RecNameSearchMixin, ServerFieldsCopyMixin
 from sql import Null
 from sql.aggregate import Sum
 
@@ -39,7 +39,9 @@ class SettlementDeleteError(AccessError):
     pass
 
 
-class Settlement(RecNameSearchMixin, Workflow, ModelSQL, ModelView):
+class Settlement(
+        ServerFieldsCopyMixin, RecNameSearchMixin, Workflow, ModelSQL,
+        ModelView):
     "Monthly statement of a provider (rozliczenie)"
     __name__ = 'cus.settlement'
     __string__ = "Settlement"

@@ -226,6 +226,29 @@ class IpusTestCase(unittest.TestCase):
         self.assertEqual(Ipus(plan.id).state, 'approved')
 
     @with_transaction()
+    def test_duplicate_of_running_programme_is_draft(self):
+        "Test a user's duplicate of a running programme is a new draft"
+        pool = Pool()
+        Programme = pool.get('cus.programme')
+        fx = create_ipus_fixture()
+        programme = fx['programme']
+        organiser = create_staff_user(
+            'ousdup', 'group_cus_organiser', fx['company'])
+        with Transaction().set_user(organiser.id), check_access():
+            with self.assertRaises(AccessError):
+                # The state is the server's: a user cannot write it.
+                Programme.write([Programme(programme.id)], {'state': 'draft'})
+            copy, = Programme.copy([Programme(programme.id)])
+        copy = Programme(copy.id)
+        self.assertEqual(
+            (copy.state, copy.adopted_by, copy.adopted_date),
+            ('draft', None, None))
+        self.assertEqual(
+            [l.service for l in copy.lines],
+            [l.service for l in programme.lines])
+        self.assertEqual(Programme(programme.id).state, 'running')
+
+    @with_transaction()
     def test_validity_at_most_one_year(self):
         "Test a plan valid for more than a year is refused"
         fx = create_ipus_fixture()
