@@ -182,11 +182,6 @@ class ProviderCapacity(ModelSQL, ModelView):
     notes = fields.Char("Notes")
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('provider')
-
-    @classmethod
     def default_period(cls):
         return 'month'
 

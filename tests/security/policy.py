@@ -65,11 +65,12 @@ SUMMARIES = rule("Half-yearly summaries", 'rcwd rcwd r r - - -',
 SERVICE_BASE = rule("Service base", 'rcw rcw r r r rcwd r',
     "Kept by the organiser (and director); deleting is configuration "
     "(administrator); the other roles read the catalogue.")
-CAPACITY = rule("Provider capacity", 'rcwd rcwd rcw rcw r rcwd r',
-    "Follows the provider party (Tryton __access__ of provider): whoever "
-    "may edit parties (coordinators and community organisers edit "
-    "clients and members) may edit a provider's capacity, but not delete "
-    "it; finance reads.")
+CAPACITY = rule("Provider capacity", 'rcwd rcwd r r r r r',
+    "What a provider gives to the service base is agreed with the "
+    "organiser (and director), who run procurement and contracts; the "
+    "other roles read it (it no longer follows the access of the provider "
+    "party, which coordinators and community organisers may edit as "
+    "clients and members).")
 SETTINGS = rule("Configuration", 'r r r r r rcwd r',
     "Configuration (sequences, areas of art. 2): only the CUS "
     "administrator changes it (README Roles).")
