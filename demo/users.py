@@ -28,6 +28,8 @@ ROLES = [
         "Finanse i budżet usług"),
     ('admin_cus', "Michał Szymański", 'group_cus_admin',
         "Administrator CUS"),
+    ('iod', "Ewa Jankowska", 'group_cus_dpo',
+        "Inspektor ochrony danych (IOD)"),
     ]
 
 Login = namedtuple('Login', ['login', 'password', 'role', 'name', 'user'])

@@ -48,6 +48,7 @@ ROLE_GROUPS = {
     'osl': 'group_cus_community',
     'finanse': 'group_cus_finance',
     'admin_cus': 'group_cus_admin',
+    'iod': 'group_cus_dpo',
     }
 
 
