@@ -323,6 +323,7 @@ SERVER_FIELDS = {
     'cus.settlement': [
         'approved_by', 'approved_date', 'computed_by', 'paid_by',
         'payment_date', 'payment_reference'],
+    'cus.survey.response': ['answered_by', 'channel', 'token'],
     }
 SERVER_FIELDS_WHY = ("Set by the buttons and wizards of the workflow "
     "(approval, signature, decision, payment): a user writing them "
