@@ -18,6 +18,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from sql import Cast, Column, Null
+from sql.aggregate import Count
 from sql.functions import DateTrunc, Substring
 from sql.operators import Concat, Or
 
@@ -64,6 +65,7 @@ class RetentionRule(DeactivableMixin, ModelSQL, ModelView):
 
     kind = fields.Selection([
             ('pomost_logs', "Imports from Pomost (Files and Lines)"),
+            ('audit_access', "Access Register (Reads of Personal Data)"),
             ], "Kind of Records", required=True, sort=False)
     kind_string = kind.translated('kind')
     period_years = fields.Integer(
@@ -194,6 +196,29 @@ class RetentionRule(DeactivableMixin, ModelSQL, ModelView):
                     [log.file], [None],
                     where=SQL_OPERATORS['in'](log.id, list(sub_ids))))
         return len(ids), 0
+
+    def apply_audit_access(self, before):
+        """Delete the reads older than the period, or anonymise them: the
+        user, the kind and the date stay (how much was read, by whom), the
+        person and the record read go"""
+        pool = Pool()
+        access = pool.get('cus.audit.access').__table__()
+        cursor = Transaction().connection.cursor()
+        # The register is append-only through the ORM; only this rule
+        # removes rows, in SQL.
+        where = access.date < dt.datetime.combine(before, dt.time())
+        if self.action != 'delete':
+            where &= (access.client != Null) | (access.record != Null)
+        cursor.execute(*access.select(Count(access.id), where=where))
+        records, = cursor.fetchone()
+        if records:
+            if self.action == 'delete':
+                cursor.execute(*access.delete(where=where))
+            else:
+                cursor.execute(*access.update(
+                        [access.client, access.record], [Null, Null],
+                        where=where))
+        return records, 0
 
 
 class RetentionRun(ModelSQL, ModelView):

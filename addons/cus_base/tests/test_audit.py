@@ -160,6 +160,52 @@ class AuditTestCase(unittest.TestCase):
         self.assertEqual(row.field_names, 'health_condition')
 
     @with_transaction()
+    def test_retention_of_access_rows(self):
+        "Test the retention rule of the register removes only old reads"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Access = pool.get('cus.audit.access')
+        Rule = pool.get('cus.retention.rule')
+        ModelData = pool.get('ir.model.data')
+        clients = [self._client(i) for i in range(3)]
+        reader = create_user('koord', ['group_cus_coordinator'])
+        with as_user(reader):
+            Party.read([c.id for c in clients], ['health_condition'])
+        old, kept, recent = self._rows()
+        rule = Rule(ModelData.get_id('cus_base', 'retention_rule_audit_access'))
+        table = Access.__table__()
+        cursor = Transaction().connection.cursor()
+        for row, years in [(old, rule.period_years + 1),
+                (kept, rule.period_years + 1)]:
+            cursor.execute(*table.update([table.date],
+                    [row.date - dt.timedelta(days=366 * years)],
+                    where=table.id == row.id))
+
+        # Anonymised: who read, when and what stay; the person goes
+        Rule.write([rule], {'action': 'anonymise'})
+        run, = Rule.apply([rule])
+        self.assertEqual(run.records, 2)
+        def rows():
+            cursor.execute(*table.select(
+                    table.id, table.client, table.record, table.user,
+                    table.field_names, order_by=[table.id.asc]))
+            return {r[0]: r[1:] for r in cursor}
+        self.assertEqual(rows(), {
+                old.id: (None, None, reader.id, 'health_condition'),
+                kept.id: (None, None, reader.id, 'health_condition'),
+                recent.id: (recent.client.id, str(recent.record),
+                    reader.id, 'health_condition'),
+                })
+
+        # Deleted: the old rows go, the recent one stays
+        Rule.write([rule], {'action': 'delete'})
+        run, = Rule.apply([rule])
+        self.assertEqual(run.records, 2)
+        self.assertEqual(list(rows()), [recent.id])
+        run, = Rule.apply([rule])
+        self.assertEqual(run.records, 0)
+
+    @with_transaction()
     def test_audit_readers(self):
         "Test only the director, the DPO and the administrator read the trail"
         pool = Pool()
