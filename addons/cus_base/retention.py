@@ -49,7 +49,8 @@ class RetentionValidationError(ValidationError):
 
 
 def _batch_domain(domain, ids):
-    "The domain with the leaves on the placeholder party made on ids"
+    """The domain with the leaves on the marker party (_BATCH_PARTY) made
+    on the ids of the batch"""
     if isinstance(domain, (list, tuple)):
         if (len(domain) == 3 and isinstance(domain[0], str)
                 and domain[1] == '=' and domain[2] == _BATCH_PARTY):
