@@ -180,8 +180,16 @@ class SubjectAccessReport(Report):
         Access = pool.get('cus.audit.access')
         result = super().execute(ids, data)
         # An export of personal data is itself a processing to account for:
-        # in the changes log and in the access register.
-        Party.log(Party.browse(ids), 'wizard', 'cus_base.report_subject_access')
+        # in the changes log and in the access register. Reports run in
+        # read-only transactions: the log is written in one of its own.
+        transaction = Transaction()
+        if transaction.readonly:
+            with transaction.new_transaction() as new:
+                Party.log(Party.browse(ids), 'wizard',
+                    'cus_base.report_subject_access')
+        else:
+            Party.log(
+                Party.browse(ids), 'wizard', 'cus_base.report_subject_access')
         if ids and Transaction().user:
             Access.log_access(
                 Party, list(map(int, ids)), Party._audit_fields, 'export')
