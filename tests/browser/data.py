@@ -34,10 +34,15 @@ The plan periods are relative to the day the database is built (see
 first day of the current month for nine months.
 """
 import datetime as dt
+import os
 
 from dateutil.relativedelta import relativedelta
 
-DATABASE_NAME = 'test_cus_browser'
+# After the test database's name on PostgreSQL (scripts/test: test_cus), so
+# that test runs with their own DB_NAME do not drop each other's database.
+_DB_NAME = os.environ.get('DB_NAME', '')
+DATABASE_NAME = (f'{_DB_NAME}_browser'
+    if _DB_NAME and _DB_NAME != ':memory:' else 'test_cus_browser')
 
 COMPANY_NAME = "Centrum Usług Społecznych w Starachowicach"
 CURRENCY = 'PLN'
