@@ -63,6 +63,11 @@ WAIT_IDLE = """async (timeout) => {
     const start = Date.now();
     let quiet = 0;
     while (Date.now() - start < timeout) {
+        // After an uncaught error sao may stay "processing" for ever; the
+        // error itself is reported by the Watch (which resets the flag)
+        if (window.cusPageError) {
+            return true;
+        }
         quiet = busy() ? 0 : quiet + 1;
         if (quiet >= 3) {
             return true;
@@ -170,12 +175,16 @@ class Watch:
     """The errors of the page and of the server since the last reset"""
 
     def __init__(self, page, server):
+        self.page = page
         self.server = server
         self.errors = []
         page.on('pageerror',
             lambda error: self.errors.append(f"JavaScript error: {error}"))
         page.on('console', self._console)
         page.on('dialog', self._dialog)
+        page.add_init_script(
+            "window.addEventListener('error', "
+            "() => { window.cusPageError = true; });")
         self.reset()
 
     def _console(self, message):
@@ -187,6 +196,7 @@ class Watch:
         dialog.dismiss()
 
     def reset(self):
+        self.page.evaluate("() => { window.cusPageError = false; }")
         self.errors = []
         self.log_at = self.server.log.stat().st_size
 
@@ -301,7 +311,19 @@ def _open_menu(page, menu):
         return problems
     if kind != 'ir.action.act_window':
         return problems
+    # The tab is shown a moment after the last request
+    try:
+        page.wait_for_function("""() => {
+            const tab = Sao.Tab.tabs.get_current();
+            return tab && tab.screen && tab.screen.current_view;
+        }""", timeout=SETTLE_TIMEOUT * 1000)
+    except Exception:
+        pass
+    _wait_idle(page)
+    problems += _dialog_errors(page)
     state = page.evaluate(TAB_STATE)
+    if problems:
+        return problems
     if not state.get('view'):
         return problems + [f"no view shown ({state})"]
     # A double click on a list without a form view opens nothing in sao
@@ -384,3 +406,49 @@ def test_menus_open(role, page, trytond_server, menu_users, browser_backend):
         f"{time.monotonic() - start:.1f} s")
     assert not failures, (f"{len(failures)} of {len(menus)} menu entries "
         f"of {role} failed:\n" + "\n".join(failures))
+
+
+
+def test_menus_catch_sao_crash(page, trytond_server, menu_users):
+    """The checks of test_menus_open see the crash of sao 8 on a datetime
+    column in a list (it has no list widget for datetime)
+
+    A list of users with their creation date (a datetime), on a menu of
+    admin's only, made over JSON-RPC and removed at the end."""
+    server = trytond_server
+    admin = _login_rpc(server, data.ADMIN_LOGIN, data.ADMIN_PASSWORD)
+
+    def call(method, *params):
+        return server.rpc(method, list(params) + [{}], session=admin)
+    group, = server.rpc('model.res.group.search', [
+            [('name', '=', "Administration")], 0, None, None,
+            {'language': 'en'}], session=admin)
+    view, = call('model.ir.ui.view.create', [{
+                'model': 'res.user', 'type': 'tree',
+                'arch': '<tree><field name="login"/>'
+                '<field name="create_date"/></tree>',
+                }])
+    action, = call('model.ir.action.act_window.create', [{
+                'name': "Datetime list", 'res_model': 'res.user',
+                }])
+    call('model.ir.action.act_window.view.create', [{
+                'act_window': action, 'view': view, 'sequence': 1,
+                }])
+    reference = f'ir.action.act_window,{action}'
+    menu, = call('model.ir.ui.menu.create', [{
+                'name': "Datetime list", 'action': reference,
+                'groups': [('add', [group])],
+                }])
+    try:
+        watch = Watch(page, server)
+        login(page, server, data.ADMIN_LOGIN, data.ADMIN_PASSWORD)
+        _wait_idle(page)
+        watch.reset()
+        problems = _open_menu(page, {'id': menu, 'action': reference})
+        errors = watch.errors
+    finally:
+        call('model.ir.ui.menu.delete', [menu])
+        call('model.ir.action.act_window.delete', [action])
+        call('model.ir.ui.view.delete', [view])
+    assert any('ColumnFactory is not a constructor' in e for e in errors), (
+        problems, errors)
