@@ -288,6 +288,18 @@ def _close_all(page):
     _wait_idle(page)
 
 
+def _wait_tab(page):
+    try:
+        page.wait_for_function("""() => {
+            const tab = Sao.Tab.tabs.get_current();
+            return tab && tab.screen && tab.screen.current_view;
+        }""", timeout=SETTLE_TIMEOUT * 1000)
+    except Exception:
+        # reported by the caller as "no view shown"
+        pass
+    _wait_idle(page)
+
+
 def _open_menu(page, menu):
     """Open a menu entry as sao's menu does and exercise what it shows;
     return the problems found"""
@@ -311,17 +323,12 @@ def _open_menu(page, menu):
         return problems
     if kind != 'ir.action.act_window':
         return problems
-    # The tab is shown a moment after the last request
-    try:
-        page.wait_for_function("""() => {
-            const tab = Sao.Tab.tabs.get_current();
-            return tab && tab.screen && tab.screen.current_view;
-        }""", timeout=SETTLE_TIMEOUT * 1000)
-    except Exception:
-        pass
-    _wait_idle(page)
-    problems += _dialog_errors(page)
+    # The tab may be shown a moment after the last request
     state = page.evaluate(TAB_STATE)
+    if not state.get('view'):
+        _wait_tab(page)
+        problems += _dialog_errors(page)
+        state = page.evaluate(TAB_STATE)
     if problems:
         return problems
     if not state.get('view'):
