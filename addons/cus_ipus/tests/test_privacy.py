@@ -230,12 +230,12 @@ class PrivacyTestCase(unittest.TestCase):
         Run = pool.get('cus.retention.run')
         rules = Rule.search([])
         self.assertEqual({r.kind for r in rules}, {
-                'pomost_logs', 'closed_plans', 'refused_applications',
-                'enquiries', 'survey_responses'})
+                'pomost_logs', 'audit_access', 'closed_plans',
+                'refused_applications', 'enquiries', 'survey_responses'})
         director = create_user('a2director', ['group_cus_director'])
         with Transaction().set_user(director.id), check_access():
             Rule.run_now(Rule.search([]))
-            self.assertEqual(len(Run.search([])), 5)
+            self.assertEqual(len(Run.search([])), 6)
         for group in ['group_cus_coordinator', 'group_cus_community',
                 'group_cus_finance']:
             user = create_user('a2' + group[10:], [group])
@@ -246,7 +246,7 @@ class PrivacyTestCase(unittest.TestCase):
                     Run.search([])
         organiser = create_user('a2organiser', ['group_cus_organiser'])
         with Transaction().set_user(organiser.id), check_access():
-            self.assertEqual(len(Rule.search([])), 5)
+            self.assertEqual(len(Rule.search([])), 6)
             with self.assertRaises(AccessError):
                 Rule.write(Rule.search([]), {'period_years': 1})
             with self.assertRaises(AccessButtonError):
