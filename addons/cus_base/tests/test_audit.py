@@ -9,27 +9,12 @@ from trytond.tests.test_tryton import (
     DB_NAME, USER, activate_module, with_transaction)
 from trytond.transaction import Transaction, check_access
 
-from .tools import create_user, rolled_back_on_error, valid_pesel
+from .tools import as_user, create_user, rolled_back_on_error, valid_pesel
 
 ROLES = [
     'group_cus_director', 'group_cus_organiser', 'group_cus_coordinator',
     'group_cus_community', 'group_cus_finance', 'group_cus_admin',
     'group_cus_dpo']
-
-
-def as_user(user):
-    "A block run as the user through RPC (with the access checks)"
-    class Block:
-        def __enter__(self):
-            self.user = Transaction().set_user(user.id)
-            self.user.__enter__()
-            self.access = check_access()
-            self.access.__enter__()
-
-        def __exit__(self, *exc):
-            self.access.__exit__(*exc)
-            self.user.__exit__(*exc)
-    return Block()
 
 
 class AuditTestCase(unittest.TestCase):

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from stdnum.pl import pesel as stdnum_pesel
 
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, check_access
 
 def valid_pesel(birth_date, serial=123, female=False):
     "Return a valid PESEL for the birth date (serial 0-999)"
@@ -58,3 +58,13 @@ def rolled_back_on_error():
 
 __all__ = [
     'valid_pesel', 'create_service', 'create_user', 'rolled_back_on_error']
+
+
+@contextmanager
+def as_user(user):
+    "Work as the user through RPC: the user's preferences and access checks"
+    User = Pool().get('res.user')
+    with Transaction().set_user(user.id):
+        with Transaction().set_context(
+                User.get_preferences(context_only=True)), check_access():
+            yield

@@ -1,28 +1,18 @@
 # This file is part of the CUS back office.
 import datetime as dt
 import unittest
-from contextlib import contextmanager
 
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import activate_module, with_transaction
-from trytond.transaction import (
-    Transaction, check_access, without_check_access)
+from trytond.transaction import Transaction, without_check_access
+
+from cus_base.tests.tools import as_user
 
 from .tools import create_ipus_fixture, create_staff_user
 
 D = dt.date
-
-
-@contextmanager
-def as_user(user):
-    "Work as the user through RPC: preferences and access checks"
-    User = Pool().get('res.user')
-    with Transaction().set_user(user.id):
-        with Transaction().set_context(
-                User.get_preferences(context_only=True)), check_access():
-            yield
 
 
 class AuditTestCase(unittest.TestCase):

@@ -4,18 +4,18 @@ import io
 import shutil
 import unittest
 import zipfile
-from contextlib import contextmanager
 from decimal import Decimal
 
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
-from trytond.transaction import Transaction, check_access
 
 from cus_ipus.report import (
     NBSP, format_date, format_money, format_number, format_period,
     selection_label)
+
+from cus_base.tests.tools import as_user
 
 from .tools import create_ipus_fixture, create_staff_user
 
@@ -27,16 +27,6 @@ SCHEDULES = [
     "2 przejazdy w miesiącu, max. 6 przejazdów w roku",
     "4 usługi w roku po max 2 godziny",
     ]
-
-
-@contextmanager
-def as_user(user):
-    "Work as the user, with the user's preferences and access rights"
-    User = Pool().get('res.user')
-    with Transaction().set_user(user.id):
-        with Transaction().set_context(
-                User.get_preferences(context_only=True)), check_access():
-            yield
 
 
 def odt_content(report_name, ids):

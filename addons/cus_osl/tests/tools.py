@@ -1,13 +1,11 @@
 # This file is part of the CUS back office.
 "Fixtures shared by the tests of cus_osl (and the demo data's tests)"
 import datetime as dt
-from contextlib import contextmanager
 
-from cus_base.tests.tools import create_user
+from cus_base.tests.tools import as_user, create_user  # noqa: F401
 
 from trytond.modules.company.tests import create_company, create_employee
 from trytond.pool import Pool
-from trytond.transaction import Transaction, check_access
 
 D = dt.date
 PLAN_START = D(2021, 4, 1)
@@ -115,13 +113,3 @@ def create_osl_user(login, group, company=None, employee=None):
     if values:
         User.write([user], values)
     return user
-
-
-@contextmanager
-def as_user(user):
-    "Work as the user, with the user's preferences and access rights"
-    User = Pool().get('res.user')
-    with Transaction().set_user(user.id):
-        with Transaction().set_context(
-                User.get_preferences(context_only=True)), check_access():
-            yield
