@@ -73,3 +73,25 @@ def open_tab(page, label):
         'tab', name=re.compile('^' + re.escape(label))).first
     tab.click()
     return tab
+
+
+def toolbar_menu(page, tab, title, item, attempts=3):
+    """Open the drop-down of the tab's toolbar button titled title (e.g.
+    "Drukuj raport", "Otwórz powiązane rekordy") and click its entry item
+
+    sao draws the form before its toolbar takes clicks: a click that came
+    too early leaves the drop-down closed, so it is clicked again."""
+    button = tab.locator(f'[title="{title}"]').first
+    entry = page.get_by_role('menuitem', name=item).or_(
+        page.get_by_text(item, exact=True)).first
+    for attempt in range(attempts):
+        button.click()
+        try:
+            expect(entry).to_be_visible(timeout=5000)
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press('Escape')
+            continue
+        entry.click()
+        return

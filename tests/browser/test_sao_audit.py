@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from . import data
 from .harness import shot
-from .sao import current_tab, login, open_menu, open_tab
+from .sao import current_tab, login, open_menu, open_tab, toolbar_menu
 
 MENU_CUS = "Usługi społeczne"
 MENU_IPUS = "Indywidualne plany usług społecznych"
@@ -26,9 +26,7 @@ def test_director_sees_who_read_a_plan(page, trytond_server, browser_db):
     expect(form.locator('.form')).to_be_visible()
 
     # The relate of the plan: its reads and its transitions
-    form.locator('[title="Otwórz powiązane rekordy"]').first.click()
-    page.get_by_role('menuitem', name=HISTORY).or_(
-        page.get_by_text(HISTORY, exact=True)).first.click()
+    toolbar_menu(page, form, "Otwórz powiązane rekordy", HISTORY)
     history = current_tab(page)
     rows = history.locator('table.tree tbody tr')
     expect(rows.filter(has_text="Odczyt").first).to_be_visible()

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from . import data
 from .harness import shot
-from .sao import current_tab, login, open_menu
+from .sao import current_tab, login, open_menu, toolbar_menu
 
 MENU_CUS = "Usługi społeczne"
 PRIVACY = "Ochrona danych"
@@ -31,8 +31,8 @@ def test_director_sees_legal_bases_and_retention(
 
     # The art. 15 export from the print menu of the client: an ODT
     with page.expect_download() as download_info:
-        form.locator('[title="Drukuj raport"]').first.click()
-        page.get_by_text("Eksport danych osoby (art. 15 RODO)").first.click()
+        toolbar_menu(
+            page, form, "Drukuj raport", "Eksport danych osoby (art. 15 RODO)")
     download = download_info.value
     assert download.suggested_filename.endswith('.odt'), \
         download.suggested_filename
